@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { trpcServer } from "@hono/trpc-server";
+import {
+  AppError,
+  appRouter,
+  buildOpenApiDocument,
+  type RootContext,
+  type Runtime,
+  toAppError,
+  toHandle,
+} from "@stockroom/api";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import { mountDocs } from "./docs";
+import type { AppEnv } from "./env";
+import { problem } from "./problem";
+import { mountRest } from "./rest";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const VERSION = "0.1.0";
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface AppOptions {
+  runtime: Runtime;
+  logger: Logger;
+  metricsPublic?: boolean;
+  /** Extra operational routes (metrics) mounted by the caller. */
+  extend?: (app: Hono<AppEnv>) => void;
+}
+
+export function createApp({ runtime, logger, extend }: AppOptions) {
+  const app = new Hono<AppEnv>();
+  const handle = toHandle(runtime);
+  const openapi = JSON.stringify(buildOpenApiDocument({ baseUrl: "/api", version: VERSION }));
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    c.set("responseHeaders", new Headers());
+    c.set("log", { keyId: null });
+    c.set("route", c.req.path.startsWith("/trpc/") ? `trpc ${c.req.path.slice(6)}` : c.req.path);
+    try {
+      await next();
+    } finally {
+      c.res.headers.set("x-request-id", requestId);
+      for (const [k, v] of c.get("responseHeaders")) c.res.headers.set(k, v);
+      logger.info({
+        method: c.req.method,
+        route: c.get("route"),
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        requestId,
+        keyId: c.get("log").keyId,
+      });
+    }
+  });
+
+  app.onError((err, c) => {
+    const app = toAppError(err);
+    if (app.appCode === "INTERNAL") logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
+    return problem(c, app);
+  });
+  app.notFound((c) => problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`)));
+
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => problem(c, new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB")),
+  });
+  app.use("/api/*", limit);
+  app.use("/trpc/*", limit);
+
+  const makeContext = (c: Context<AppEnv>): RootContext => ({
+    requestId: c.get("requestId"),
+    authorization: c.req.header("authorization") ?? null,
+    idempotencyKey: c.req.header("idempotency-key") ?? null,
+    responseHeaders: c.get("responseHeaders"),
+    runtime: handle,
+    log: c.get("log"),
+  });
+
+  const checkIdempotencyHeader = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const key = c.req.header("idempotency-key");
+    if (key !== undefined && (key.length < 1 || key.length > 255))
+      return problem(
+        c,
+        new AppError("VALIDATION_FAILED", "Idempotency-Key must be 1 to 255 characters", {
+          issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
+        }),
+      );
+    await next();
+  };
+  app.use("/api/*", checkIdempotencyHeader);
+  app.use("/trpc/*", checkIdempotencyHeader);
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    try {
+      await Promise.race([
+        runtime.database.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("ping timeout")), 2000).unref()),
+      ]);
+      return c.json({ status: "ready", database: runtime.database.kind });
+    } catch {
+      return problem(c, new AppError("UNAVAILABLE", "The database is not answering", { retryAfter: 2 }));
+    }
+  });
+  app.get("/openapi.json", (c) => c.body(openapi, 200, { "content-type": "application/json" }));
+  mountDocs(app);
+  extend?.(app);
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      router: appRouter,
+      endpoint: "/trpc",
+      createContext: (_opts, c) => makeContext(c as Context<AppEnv>) as unknown as Record<string, unknown>,
+      onError: ({ error, ctx }) => {
+        const app = toAppError(error);
+        if (app.appCode === "INTERNAL")
+          logger.error(
+            { err: error.cause ?? error, requestId: (ctx as RootContext | undefined)?.requestId },
+            "unhandled error",
+          );
+      },
+    }),
+  );
+  mountRest(app, makeContext, logger);
+  return app;
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { message: "Must be true or false" })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ["true", "1", "yes"].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `Must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Every environment variable the server reads, validated once at start. */
+export const ConfigSchema = z.object({
+  PORT: int(8000, 0, 65535),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "Must be a postgres:// or postgresql:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  STOCKROOM_DATA_DIR: z.string().min(1).default("./data"),
+  STOCKROOM_BOOTSTRAP_KEY: z.string().min(8, "Must be at least 8 characters").max(256).optional(),
+  STOCKROOM_DEMO: bool(true),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  STOCKROOM_METRICS_PUBLIC: bool(false),
+  STOCKROOM_DB_POOL_SIZE: int(10, 1, 500),
+  STOCKROOM_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
+  STOCKROOM_KEY_CACHE_TTL_MS: int(5000, 0, 300_000),
+  STOCKROOM_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape);
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(CONFIG_VARIABLES.map((k) => [k, env[k]]));
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** The config with secrets hidden, for the start-up log. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, "//$1:***@"),
+    STOCKROOM_BOOTSTRAP_KEY: config.STOCKROOM_BOOTSTRAP_KEY ? "***" : undefined,
+  };
+}

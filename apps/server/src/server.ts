@@ -1,0 +1,105 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import {
+  createFirstKeyIfNone,
+  ensureBootstrapKey,
+  KeyAuthenticator,
+  purgeExpiredIdempotencyKeys,
+  type Runtime,
+} from "@stockroom/api";
+import { createDatabase, isEmpty, seedDemo } from "@stockroom/db";
+import pino, { type Logger } from "pino";
+import { createApp } from "./app";
+import { type Config, redactedConfig } from "./config";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  runtime: Runtime;
+  /** Admin secret printed at start when the server generated one. */
+  generatedKey: string | null;
+  /** Stops accepting, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, "LOG_LEVEL">): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ["req.headers.authorization", "authorization", "*.authorization"], remove: true },
+  });
+}
+
+export async function startServer(config: Config, logger = createLogger(config)): Promise<RunningServer> {
+  logger.info({ config: redactedConfig(config) }, "starting");
+  const started = performance.now();
+  const database = await createDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.STOCKROOM_DATA_DIR,
+    poolSize: config.STOCKROOM_DB_POOL_SIZE,
+    statementTimeoutMs: config.STOCKROOM_STATEMENT_TIMEOUT_MS,
+  });
+  try {
+    await database.migrate();
+    if (database.kind === "pglite" && config.STOCKROOM_DEMO && (await isEmpty(database.db))) {
+      const seeded = await seedDemo(database.db);
+      logger.info(seeded, "loaded demo data");
+    }
+    if (config.STOCKROOM_BOOTSTRAP_KEY) await ensureBootstrapKey(database.db, config.STOCKROOM_BOOTSTRAP_KEY);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const generatedKey = config.STOCKROOM_BOOTSTRAP_KEY ? null : await createFirstKeyIfNone(database.db);
+
+  const runtime: Runtime = {
+    database,
+    keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
+    hooks: {},
+  };
+  const app = createApp({ runtime, logger, metricsPublic: config.STOCKROOM_METRICS_PUBLIC });
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  const url = `http://${host}:${port}`;
+
+  const purge = setInterval(() => {
+    purgeExpiredIdempotencyKeys(database.db).catch(() => {});
+  }, 15 * 60_000);
+  purge.unref();
+
+  logger.info(
+    { url, docs: `${url}/docs`, database: database.kind, startMs: Math.round(performance.now() - started) },
+    "listening",
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    runtime,
+    generatedKey,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purge);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Idle keep-alive sockets would hold close() open; in-flight ones finish first.
+          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          const force = setTimeout(() => {
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }, config.STOCKROOM_SHUTDOWN_TIMEOUT_MS);
+          force.unref();
+        });
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Database, Db } from "@stockroom/db";
+import type { KeyAuthenticator } from "./services/auth";
+
+export type Role = "viewer" | "clerk" | "manager" | "admin";
+export const ROLES: readonly Role[] = ["viewer", "clerk", "manager", "admin"];
+export const roleRank = (r: Role) => ROLES.indexOf(r);
+
+/** Hooks the server can attach, e.g. to count stock operations for /metrics. */
+export interface RuntimeHooks {
+  stockOperation?(kind: "adjustment" | "transfer" | "count", outcome: string): void;
+}
+
+/** Everything procedures need at run time; built once by the server. */
+export interface Runtime {
+  database: Database;
+  keys: KeyAuthenticator;
+  hooks: RuntimeHooks;
+}
+
+/**
+ * Opaque on purpose: the root context type is part of AppRouter, which the published SDK
+ * bundles, so it must not mention drizzle. A middleware unwraps it into typed handles.
+ */
+export interface RuntimeHandle {
+  readonly __stockroomRuntime: true;
+}
+
+export const toHandle = (runtime: Runtime) => runtime as unknown as RuntimeHandle;
+export const fromHandle = (handle: RuntimeHandle) => handle as unknown as Runtime;
+
+export interface RootContext {
+  requestId: string;
+  /** The raw Authorization header, if any. */
+  authorization: string | null;
+  idempotencyKey: string | null;
+  /** Headers a procedure wants on the response (e.g. Idempotent-Replayed). */
+  responseHeaders: Headers;
+  runtime: RuntimeHandle;
+  /** Filled in by the auth middleware, for the request log. */
+  log: { keyId: string | null };
+}
+
+export interface AuthenticatedKey {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** What a procedure sees after the base middlewares ran. */
+export interface ProcedureContext extends RootContext {
+  db: Db;
+  rt: Runtime;
+  auth: AuthenticatedKey;
+}

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { AUTH_ERRORS, zText } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZApiKey, ZRole } from "./key.types";
+
+export const ZKeyCreateInput = z.strictObject({ name: zText(1, 100), role: ZRole });
+export const ZKeyCreateOutput = ZApiKey.extend({
+  secret: z.string().meta({ description: "The bearer secret. Shown this once; only its hash is stored." }),
+});
+export const createKeyMeta: Meta = {
+  openapi: {
+    method: "POST",
+    path: "/keys",
+    tags: ["keys"],
+    summary: "Create an API key",
+    description: "Role admin. The answer holds the secret, once.",
+    errorResponses: [...AUTH_ERRORS, 422],
+  },
+  successStatus: 201,
+};

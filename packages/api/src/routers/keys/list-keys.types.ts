@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { AUTH_ERRORS } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZApiKey } from "./key.types";
+
+export const ZKeyListInput = z.strictObject({}).optional();
+export const ZKeyListOutput = z.object({ items: z.array(ZApiKey) });
+export const listKeysMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/keys",
+    tags: ["keys"],
+    summary: "List API keys",
+    description: "Role admin. Revoked keys are listed too, with `revokedAt`. Secrets are never shown again.",
+    errorResponses: AUTH_ERRORS,
+  },
+};

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+
+export const ZKeyRevokeInput = z.strictObject({ id: ZUuid });
+export const ZKeyRevokeOutput = z.void();
+export const revokeKeyMeta: Meta = {
+  openapi: {
+    method: "DELETE",
+    path: "/keys/{id}",
+    tags: ["keys"],
+    summary: "Revoke an API key",
+    description:
+      "Role admin. Takes effect at once on the replica that served it and within the key cache TTL (default 5 s) on every other replica.",
+    errorResponses: [...AUTH_ERRORS, 404, 422],
+  },
+  successStatus: 204,
+};

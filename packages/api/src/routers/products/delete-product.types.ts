@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+
+export const ZProductDeleteInput = z.strictObject({ id: ZUuid });
+export const ZProductDeleteOutput = z.void();
+
+export const deleteProductMeta: Meta = {
+  openapi: {
+    method: "DELETE",
+    path: "/products/{id}",
+    tags: ["products"],
+    summary: "Delete a product",
+    description:
+      "Role manager. Soft delete: the product answers 404 afterwards, its ledger stays, its sku is free again.",
+    errorResponses: [...AUTH_ERRORS, 404, 422],
+  },
+  successStatus: 204,
+};

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZProduct } from "./product.types";
+
+export const ZProductGetInput = z.strictObject({ id: ZUuid });
+export const ZProductGetOutput = ZProduct;
+
+export const getProductMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/products/{id}",
+    tags: ["products"],
+    summary: "Get a product",
+    errorResponses: [...AUTH_ERRORS, 404],
+  },
+};

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZProduct } from "./product.types";
+
+export const ZProductListInput = z.strictObject({
+  category: z.string().max(100).optional(),
+  priceMin: z.number().min(0).max(99999999.99).optional(),
+  priceMax: z.number().min(0).max(99999999.99).optional(),
+  stockMin: z.number().int().min(0).max(2_147_483_647).optional(),
+  q: z.string().max(255).optional(),
+  sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
+  ...ZPaging,
+});
+export const ZProductListOutput = ZOffsetPage(ZProduct);
+
+export const listProductsMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/products",
+    tags: ["products"],
+    summary: "List products",
+    description:
+      "Live products with filters and offset paging. Default order: createdAt, then id. `q` matches name or sku, case-insensitively.",
+    errorResponses: AUTH_ERRORS,
+  },
+};
+
+export type TProductListInput = z.input<typeof ZProductListInput>;
+export type TProductListOutput = z.infer<typeof ZProductListOutput>;

@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { productFields, ZProduct } from "./product.types";
+
+export const ZProductUpdateInput = z.strictObject({
+  id: ZUuid,
+  sku: productFields.sku.optional(),
+  name: productFields.name.optional(),
+  description: productFields.description,
+  category: productFields.category.optional(),
+  price: productFields.price.optional(),
+});
+export const ZProductUpdateOutput = ZProduct;
+
+export const updateProductMeta: Meta = {
+  openapi: {
+    method: "PUT",
+    path: "/products/{id}",
+    tags: ["products"],
+    summary: "Update a product",
+    description: "Role manager. Any subset of the create fields; omitted fields keep their value.",
+    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
+  },
+};

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { AUTH_ERRORS } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import type { TProductCreateInput } from "./product.types";
+
+/** Rows are validated one by one in the service, so one bad row can be skipped. */
+const ZUpsertItem = z
+  .custom<TProductCreateInput>(
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    "Each item must be an object with the fields of a product create",
+  )
+  .meta({
+    description: "The fields of a product create: sku, name, description?, category, price",
+    override: {
+      type: "object",
+      required: ["sku", "name", "category", "price"],
+      properties: {
+        sku: { type: "string" },
+        name: { type: "string" },
+        description: { type: ["string", "null"] },
+        category: { type: "string" },
+        price: { type: "number" },
+      },
+    },
+  });
+
+export const ZProductUpsertManyInput = z.strictObject({
+  items: z.array(ZUpsertItem).min(1, "Send at least one item").max(1000, "Send at most 1000 items"),
+  onError: z.enum(["rejectAll", "skipFailed"]).default("rejectAll"),
+});
+
+export const ZProductUpsertManyOutput = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  failed: z.array(
+    z.object({
+      index: z.number().int(),
+      sku: z.string().nullable(),
+      code: z.enum(["VALIDATION_FAILED", "SKU_TAKEN"]),
+      detail: z.string(),
+    }),
+  ),
+});
+
+export const upsertProductsMeta: Meta = {
+  openapi: {
+    method: "POST",
+    path: "/products/batch",
+    tags: ["products"],
+    summary: "Create or update many products by sku",
+    description:
+      "Role manager. Upsert by sku (case-insensitive) in one statement. With `rejectAll` one bad row writes nothing; with `skipFailed` good rows are written and bad ones listed in `failed`.",
+    errorResponses: [...AUTH_ERRORS, 422],
+  },
+};

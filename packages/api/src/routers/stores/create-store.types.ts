@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { AUTH_ERRORS } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStore, ZStoreId, ZStoreName } from "./store.types";
+
+export const ZStoreCreateInput = z.strictObject({ id: ZStoreId, name: ZStoreName });
+export const ZStoreCreateOutput = ZStore;
+export const createStoreMeta: Meta = {
+  openapi: {
+    method: "POST",
+    path: "/stores",
+    tags: ["stores"],
+    summary: "Create a store",
+    description: "Role manager. `id` is a lowercase slug chosen by you.",
+    errorResponses: [...AUTH_ERRORS, 409, 422],
+  },
+  successStatus: 201,
+};

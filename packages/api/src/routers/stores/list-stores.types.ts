@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStore } from "./store.types";
+
+export const ZStoreListInput = z.strictObject({ ...ZPaging }).default({ limit: 20, offset: 0 });
+export const ZStoreListOutput = ZOffsetPage(ZStore);
+export const listStoresMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/stores",
+    tags: ["stores"],
+    summary: "List stores",
+    errorResponses: AUTH_ERRORS,
+  },
+};

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { AUTH_ERRORS } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStore, ZStoreId, ZStoreName } from "./store.types";
+
+export const ZStoreUpdateInput = z.strictObject({ id: ZStoreId, name: ZStoreName.optional() });
+export const ZStoreUpdateOutput = ZStore;
+export const updateStoreMeta: Meta = {
+  openapi: {
+    method: "PUT",
+    path: "/stores/{id}",
+    tags: ["stores"],
+    summary: "Rename a store",
+    description: "Role manager.",
+    errorResponses: [...AUTH_ERRORS, 404, 422],
+  },
+};

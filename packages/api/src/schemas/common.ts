@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+// Control characters (NUL above all) are refused in every text field: PostgreSQL cannot
+// store NUL in text, and nobody means to put a bell character in a product name.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export const zText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min, min === 1 ? "Must not be empty" : `Must be at least ${min} characters`)
+    .max(max, `Must be at most ${max} characters`)
+    .refine((s) => !CONTROL_CHARS.test(s), "Must not contain control characters");
+
+export const ZUuid = z.uuid({ message: "Must be a UUID" });
+export const ZStoreId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)");
+export const ZTimestamp = z.iso.datetime({ offset: true });
+
+export const ZMoney = z
+  .number()
+  .min(0, "Must be at least 0")
+  .max(99999999.99, "Must be at most 99999999.99")
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, "Must have at most two decimals");
+
+export const ZQuantity = z.number().int("Must be an integer");
+
+export const ZPaging = {
+  limit: z.number().int().min(1).max(100).default(20),
+  offset: z.number().int().min(0).max(1_000_000_000).default(0),
+};
+
+export const ZOffsetPage = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
+
+export const ZCursorPage = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/** Error responses every authenticated route can give. */
+export const AUTH_ERRORS = [400, 401, 403, 413, 429, 500, 503];

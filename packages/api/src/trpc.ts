@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { idempotencyKeys, PgCode, pgErrorCode } from "@stockroom/db";
+import { initTRPC } from "@trpc/server";
+import { and, eq, sql } from "drizzle-orm";
+import { fromHandle, type ProcedureContext, type Role, type RootContext, roleRank } from "./context";
+import { AppError, toAppError } from "./errors";
+import { stableStringify } from "./lib/stable-json";
+
+/**
+ * Procedure metadata: the OpenAPI route plus the success status the REST adapter sends.
+ * A local copy of trpc-to-openapi's meta shape, so the bundled SDK types need nothing else.
+ */
+export interface Meta {
+  openapi?: {
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    path: `/${string}`;
+    summary?: string;
+    description?: string;
+    tags?: string[];
+    protect?: boolean;
+    successDescription?: string;
+    errorResponses?: number[];
+  };
+  /** HTTP status of a successful REST answer (default 200). */
+  successStatus?: 200 | 201 | 204;
+  /** Lowest role that may call; filled in by the base procedures for the docs. */
+  minRole?: Role;
+}
+
+const t = initTRPC
+  .context<RootContext>()
+  .meta<Meta>()
+  .create({
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const app = toAppError(error);
+      return {
+        message: app.detail,
+        code: shape.code,
+        data: {
+          code: app.appCode,
+          httpStatus: app.status,
+          detail: app.detail,
+          requestId: ctx?.requestId ?? "",
+          issues: app.issues,
+          path: shape.data.path,
+          retryAfter: app.retryAfter,
+        },
+      };
+    },
+  });
+
+export const createRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Every error leaving a procedure is an AppError, so tRPC's HTTP status follows the catalogue. */
+const normalizeErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toAppError(result.error);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(normalizeErrors);
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function authed(minRole: Role) {
+  return publicProcedure.meta({ minRole }).use(async ({ ctx, next }) => {
+    const rt = fromHandle(ctx.runtime);
+    const match = ctx.authorization ? BEARER.exec(ctx.authorization) : null;
+    if (!match?.[1]) throw new AppError("UNAUTHORIZED", "Send an API key as 'Authorization: Bearer <key>'");
+    const auth = await rt.keys.verify(match[1]);
+    if (!auth) throw new AppError("UNAUTHORIZED", "The API key is unknown or revoked");
+    ctx.log.keyId = auth.id;
+    if (roleRank(auth.role) < roleRank(minRole))
+      throw new AppError("FORBIDDEN", `This needs role ${minRole} or higher; the key has role ${auth.role}`);
+    return next({
+      ctx: { rt, auth, db: rt.database.db } satisfies Omit<ProcedureContext, keyof RootContext>,
+    });
+  });
+}
+
+const IDEMPOTENCY_TTL_HOURS = 24;
+const MAX_ATTEMPTS = 5;
+const RETRYABLE = new Set<string>([PgCode.serializationFailure, PgCode.deadlockDetected]);
+
+class Rollback {
+  constructor(readonly result: unknown) {}
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Mutations run in ONE transaction opened here, so the stock change and the idempotency
+ * record commit together. A concurrent request with the same Idempotency-Key blocks on
+ * the record's primary key until the first commits, then replays its answer. Deadlocks
+ * and serialization failures retry the whole transaction with jittered backoff, then 503.
+ */
+const transactional = t.middleware(async (opts) => {
+  const { ctx, next, path } = opts;
+  const { rt, auth } = ctx as unknown as ProcedureContext;
+  const idemKey = ctx.idempotencyKey;
+  const fingerprint = idemKey
+    ? createHash("sha256")
+        .update(`${path}\n${stableStringify(await opts.getRawInput())}`)
+        .digest("hex")
+    : null;
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rt.database.db.transaction(async (tx) => {
+        if (idemKey && fingerprint) {
+          const claimed = await tx
+            .insert(idempotencyKeys)
+            .values({
+              apiKeyId: auth.id,
+              key: idemKey,
+              fingerprint,
+              procedure: path,
+              status: 0,
+              expiresAt: sql`now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+            })
+            .onConflictDoNothing()
+            .returning({ key: idempotencyKeys.key });
+          if (claimed.length === 0) {
+            const [prior] = await tx
+              .select()
+              .from(idempotencyKeys)
+              .where(and(eq(idempotencyKeys.apiKeyId, auth.id), eq(idempotencyKeys.key, idemKey)))
+              .for("update");
+            if (prior && prior.expiresAt.getTime() > Date.now()) {
+              if (prior.fingerprint !== fingerprint)
+                throw new AppError(
+                  "IDEMPOTENCY_KEY_REUSED",
+                  `Idempotency-Key '${idemKey}' was already used with a different request (${prior.procedure})`,
+                );
+              ctx.responseHeaders.set("Idempotent-Replayed", "true");
+              return { ok: true as const, data: prior.response, marker: undefined as never };
+            }
+            // Expired: the key is free again.
+            await tx
+              .update(idempotencyKeys)
+              .set({
+                fingerprint,
+                procedure: path,
+                status: 0,
+                response: null,
+                createdAt: new Date(),
+                expiresAt: sql`now() + make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`,
+              })
+              .where(and(eq(idempotencyKeys.apiKeyId, auth.id), eq(idempotencyKeys.key, idemKey)));
+          }
+        }
+        const result = await next({ ctx: { db: tx } });
+        if (!result.ok) throw new Rollback(result);
+        if (idemKey) {
+          await tx
+            .update(idempotencyKeys)
+            .set({ status: 1, response: (result.data ?? null) as never })
+            .where(and(eq(idempotencyKeys.apiKeyId, auth.id), eq(idempotencyKeys.key, idemKey)));
+        }
+        return result;
+      });
+    } catch (e) {
+      const failure = e instanceof Rollback ? (e.result as { error: unknown }).error : e;
+      const code = pgErrorCode(failure);
+      if (code && RETRYABLE.has(code)) {
+        if (attempt < MAX_ATTEMPTS) {
+          await sleep(Math.random() * 20 * 2 ** attempt);
+          continue;
+        }
+        throw new AppError(
+          "UNAVAILABLE",
+          "The database stayed too busy to complete this change; retry shortly",
+          {
+            retryAfter: 1,
+            cause: failure,
+          },
+        );
+      }
+      if (e instanceof Rollback) return e.result as never;
+      throw e;
+    }
+  }
+});
+
+export const viewerProcedure = authed("viewer");
+export const clerkProcedure = authed("clerk");
+export const managerProcedure = authed("manager");
+export const adminProcedure = authed("admin");
+
+export const clerkMutation = clerkProcedure.use(transactional);
+export const managerMutation = managerProcedure.use(transactional);
+export const adminMutation = adminProcedure.use(transactional);

@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** One typed handle, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle: the same query API as Db. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything queries can run on. */
+export type Queryable = Db | Tx;
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Database {
+  kind: DatabaseKind;
+  db: Db;
+  /** Runs the committed migrations; safe when several replicas start at once. */
+  migrate(): Promise<void>;
+  /** Cheap round trip, for readiness checks. */
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… to use PostgreSQL; omitted for embedded PGlite. */
+  url?: string;
+  /** Where PGlite keeps its files; "memory://" for a throwaway database. */
+  dataDir?: string;
+  poolSize?: number;
+  /** Milliseconds; a query running longer is cancelled by the server. */
+  statementTimeoutMs?: number;
+  /** Milliseconds to wait for a pooled connection before failing. */
+  connectTimeoutMs?: number;
+}
+
+export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+// Any constant works; it only has to be the same for every replica.
+const MIGRATION_LOCK_ID = 7_264_117;
+
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  if (options.url) return createPostgres(options.url, options);
+  return createPglite(options.dataDir ?? "./data");
+}
+
+async function createPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    // Never let a lost connection hang a request forever.
+    query_timeout: (options.statementTimeoutMs ?? 10_000) + 2000,
+    keepAlive: true,
+  });
+  // An idle client dying (server restart, pg_terminate_backend) must not kill the process;
+  // the pool drops it and opens a fresh one on the next checkout.
+  pool.on("error", () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    kind: "postgres",
+    db,
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
+        try {
+          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query("select 1");
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+}
+
+async function createPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: "pglite",
+    db,
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+/** Rows of a raw `db.execute(sql…)`, for both drivers. */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { index, numeric, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import { createdAt, updatedAt } from "./columns";
+
+export const products = pgTable(
+  "products",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sku: varchar("sku", { length: 64 }).notNull(),
+    name: varchar("name", { length: 255 }).notNull(),
+    description: text("description"),
+    category: varchar("category", { length: 100 }).notNull(),
+    // numeric, never a float: money is exact. Drizzle hands it back as a string.
+    price: numeric("price", { precision: 12, scale: 2 }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    // A sku is unique among live products only; deleting frees it.
+    uniqueIndex("products_sku_live_uq").on(sql`lower(${t.sku})`).where(sql`${t.deletedAt} is null`),
+    index("products_live_created_idx").on(t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_category_idx").on(t.category, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_price_idx").on(t.price, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
+  ],
+);
+
+export const stores = pgTable("stores", {
+  id: varchar("id", { length: 40 }).primaryKey(),
+  name: varchar("name", { length: 255 }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  // Set when a store with ledger history is deleted: the ledger must keep its store.
+  deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
+});

@@ -1,0 +1,71 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+import { products, stores } from "./catalog";
+import { updatedAt } from "./columns";
+import { apiKeys } from "./keys";
+
+export const stockLevels = pgTable(
+  "stock_levels",
+  {
+    productId: uuid("product_id")
+      .notNull()
+      .references(() => products.id),
+    storeId: varchar("store_id", { length: 40 })
+      .notNull()
+      .references(() => stores.id),
+    quantity: integer("quantity").notNull().default(0),
+    minStock: integer("min_stock").notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.productId, t.storeId] }),
+    check("stock_levels_quantity_nonneg", sql`${t.quantity} >= 0`),
+    check("stock_levels_min_stock_nonneg", sql`${t.minStock} >= 0`),
+    index("stock_levels_store_idx").on(t.storeId, t.productId),
+    // Alerts read only the levels under their minimum; keep that set indexed.
+    index("stock_levels_below_min_idx").on(t.storeId, t.productId).where(sql`${t.quantity} < ${t.minStock}`),
+  ],
+);
+
+export const movementKind = pgEnum("movement_kind", ["adjustment", "transfer_out", "transfer_in", "count"]);
+
+export const movements = pgTable(
+  "movements",
+  {
+    // bigserial gives the ledger a total order that cursors can key on.
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    id: uuid("id").notNull().unique().defaultRandom(),
+    productId: uuid("product_id")
+      .notNull()
+      .references(() => products.id),
+    storeId: varchar("store_id", { length: 40 })
+      .notNull()
+      .references(() => stores.id),
+    kind: movementKind("kind").notNull(),
+    delta: integer("delta").notNull(),
+    quantityAfter: integer("quantity_after").notNull(),
+    reason: varchar("reason", { length: 32 }),
+    reference: varchar("reference", { length: 255 }),
+    transferId: uuid("transfer_id"),
+    actor: uuid("actor").references(() => apiKeys.id),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("movements_quantity_after_nonneg", sql`${t.quantityAfter} >= 0`),
+    index("movements_level_idx").on(t.productId, t.storeId, t.seq),
+    index("movements_store_idx").on(t.storeId, t.seq),
+    index("movements_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
+    index("movements_created_idx").on(t.createdAt, t.seq),
+  ],
+);
