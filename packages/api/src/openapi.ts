@@ -84,8 +84,10 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     tags: ["products", "stores", "inventory", "movements", "keys"],
   }) as unknown as Json;
 
-  const components = (doc.components ??= {}) as Json;
-  const schemas = (components.schemas ??= {}) as Json;
+  doc.components ??= {};
+  const components = doc.components as Json;
+  components.schemas ??= {};
+  const schemas = components.schemas as Json;
   schemas.Problem = PROBLEM_SCHEMA;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
@@ -104,7 +106,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
       if (Number(status) >= 400) responses[status] = problemResponse(Number(status));
     }
     if (route.method === "POST") {
-      const params = (op.parameters ??= []) as Json[];
+      op.parameters ??= [];
+      const params = op.parameters as Json[];
       params.push({
         name: "Idempotency-Key",
         in: "header",

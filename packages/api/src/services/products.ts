@@ -1,6 +1,5 @@
 import { PgCode, pgConstraint, pgErrorCode, products, type Queryable, rowsOf } from "@stockroom/db";
 import { and, asc, desc, eq, gte, ilike, isNull, lte, or, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
 import { AppError, issuesFromZod, notFound } from "../errors";
 import {
   type TProduct,
