@@ -7,6 +7,7 @@ CREATE TABLE "products" (
 	"description" text,
 	"category" varchar(100) NOT NULL,
 	"price" numeric(12, 2) NOT NULL,
+	"total_quantity" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"deleted_at" timestamp with time zone
@@ -83,9 +84,12 @@ CREATE INDEX "products_live_created_idx" ON "products" USING btree ("created_at"
 CREATE INDEX "products_live_category_idx" ON "products" USING btree ("category","created_at","id") WHERE "products"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "products_live_price_idx" ON "products" USING btree ("price","id") WHERE "products"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "products_live_name_idx" ON "products" USING btree ("name","id") WHERE "products"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "products_live_sku_idx" ON "products" USING btree ("sku","id") WHERE "products"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "products_live_total_idx" ON "products" USING btree ("total_quantity","id") WHERE "products"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "api_keys_live_idx" ON "api_keys" USING btree ("created_at") WHERE "api_keys"."revoked_at" is null;--> statement-breakpoint
 CREATE INDEX "idempotency_keys_expires_idx" ON "idempotency_keys" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "movements_level_idx" ON "movements" USING btree ("product_id","store_id","seq");--> statement-breakpoint
+CREATE INDEX "movements_product_idx" ON "movements" USING btree ("product_id","seq");--> statement-breakpoint
 CREATE INDEX "movements_store_idx" ON "movements" USING btree ("store_id","seq");--> statement-breakpoint
 CREATE INDEX "movements_transfer_idx" ON "movements" USING btree ("transfer_id") WHERE "movements"."transfer_id" is not null;--> statement-breakpoint
 CREATE INDEX "movements_created_idx" ON "movements" USING btree ("created_at","seq");--> statement-breakpoint

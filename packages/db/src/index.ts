@@ -1,3 +1,4 @@
+export { sql } from "drizzle-orm";
 export * from "./client";
 export * from "./errors";
 export * as schema from "./schema";

@@ -136,6 +136,9 @@ export async function seedDemo(db: Db): Promise<{ stores: number; products: numb
       });
     });
     await tx.insert(stockLevels).values(levels);
+    await tx.execute(
+      sql`update products p set total_quantity = s.total from (select product_id, sum(quantity)::int as total from stock_levels group by product_id) s where s.product_id = p.id`,
+    );
     await tx.insert(movements).values(ledger);
     return { stores: DEMO_STORES.length, products: inserted.length, levels: levels.length };
   });

@@ -7,8 +7,6 @@ import {
   ZProductCreateInput,
 } from "../routers/products/product.types";
 
-const totalQuantity = sql<number>`coalesce((select sum(sl.quantity) from stock_levels sl where sl.product_id = ${products.id}), 0)::int`;
-
 const productColumns = {
   id: products.id,
   sku: products.sku,
@@ -18,7 +16,7 @@ const productColumns = {
   price: products.price,
   createdAt: products.createdAt,
   updatedAt: products.updatedAt,
-  totalQuantity,
+  totalQuantity: products.totalQuantity,
 };
 
 type ProductRow = {
@@ -66,7 +64,7 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
   if (input.category !== undefined) where.push(eq(products.category, input.category));
   if (input.priceMin !== undefined) where.push(gte(products.price, input.priceMin.toFixed(2)));
   if (input.priceMax !== undefined) where.push(lte(products.price, input.priceMax.toFixed(2)));
-  if (input.stockMin !== undefined) where.push(sql`${totalQuantity} >= ${input.stockMin}`);
+  if (input.stockMin !== undefined) where.push(gte(products.totalQuantity, input.stockMin));
   if (input.q) {
     const pattern = likePattern(input.q);
     where.push(or(ilike(products.name, pattern), ilike(products.sku, pattern))!);
@@ -125,7 +123,7 @@ export async function createProduct(db: Queryable, input: TProductCreateInput): 
         price: input.price.toFixed(2),
       })
       .returning();
-    return toProduct({ ...row!, totalQuantity: 0 });
+    return toProduct(row!);
   } catch (err) {
     throw skuTaken(input.sku, err) ?? err;
   }

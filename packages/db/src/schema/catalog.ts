@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, numeric, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  index,
+  integer,
+  numeric,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { createdAt, updatedAt } from "./columns";
 
 export const products = pgTable(
@@ -12,6 +22,9 @@ export const products = pgTable(
     category: varchar("category", { length: 100 }).notNull(),
     // numeric, never a float: money is exact. Drizzle hands it back as a string.
     price: numeric("price", { precision: 12, scale: 2 }).notNull(),
+    // Sum of this product's stock levels, kept in the same transaction as every change that
+    // alters it (adjustments, counts; transfers conserve it), so stockMin filters use an index.
+    totalQuantity: integer("total_quantity").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
@@ -23,6 +36,8 @@ export const products = pgTable(
     index("products_live_category_idx").on(t.category, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_price_idx").on(t.price, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_sku_idx").on(t.sku, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_total_idx").on(t.totalQuantity, t.id).where(sql`${t.deletedAt} is null`),
   ],
 );
 

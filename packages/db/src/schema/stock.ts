@@ -64,6 +64,7 @@ export const movements = pgTable(
   (t) => [
     check("movements_quantity_after_nonneg", sql`${t.quantityAfter} >= 0`),
     index("movements_level_idx").on(t.productId, t.storeId, t.seq),
+    index("movements_product_idx").on(t.productId, t.seq),
     index("movements_store_idx").on(t.storeId, t.seq),
     index("movements_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
     index("movements_created_idx").on(t.createdAt, t.seq),

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZStoreId, ZUuid, zText } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZMovement, ZReason, ZStockLevel } from "./level.types";
+
+export const ZAdjustInput = z.strictObject({
+  productId: ZUuid,
+  storeId: ZStoreId,
+  delta: z
+    .number()
+    .int("Must be an integer")
+    .min(-1_000_000, "Must be at least -1000000")
+    .max(1_000_000, "Must be at most 1000000")
+    .refine((d) => d !== 0, "Must not be zero"),
+  reason: ZReason,
+  reference: zText(1, 255).optional(),
+  expectedQuantity: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000_000)
+    .optional()
+    .meta({ description: "Compare-and-swap: refused with STALE_QUANTITY if the level is not this." }),
+});
+export const ZAdjustOutput = z.object({ movement: ZMovement, level: ZStockLevel });
+export const adjustStockMeta: Meta = {
+  openapi: {
+    method: "POST",
+    path: "/inventory/adjustments",
+    tags: ["inventory"],
+    summary: "Adjust a stock level",
+    description:
+      "Role clerk. A signed delta with a reason. Going below zero is 409 INSUFFICIENT_STOCK; a moved level with `expectedQuantity` is 409 STALE_QUANTITY.",
+    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
+  },
+  successStatus: 201,
+};

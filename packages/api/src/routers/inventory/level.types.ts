@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { ZTimestamp, ZUuid } from "../../schemas/common";
+
+export const ZReason = z.enum(["received", "sold", "returned", "damaged", "lost", "correction", "other"]);
+export const ZMovementKind = z.enum(["adjustment", "transfer_out", "transfer_in", "count"]);
+
+export const ZStockLevel = z
+  .object({
+    productId: ZUuid,
+    sku: z.string(),
+    name: z.string(),
+    category: z.string(),
+    price: z.number(),
+    storeId: z.string(),
+    quantity: z.number().int(),
+    minStock: z.number().int(),
+    belowMin: z.boolean(),
+    updatedAt: ZTimestamp,
+  })
+  .meta({
+    id: "StockLevel",
+    example: {
+      productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10",
+      sku: "HAM-16",
+      name: "Claw hammer 16 oz",
+      category: "tools",
+      price: 18.99,
+      storeId: "store1",
+      quantity: 42,
+      minStock: 10,
+      belowMin: false,
+      updatedAt: "2026-01-05T10:00:00.000Z",
+    },
+  });
+
+export const ZMovement = z
+  .object({
+    id: ZUuid,
+    productId: ZUuid,
+    storeId: z.string(),
+    kind: ZMovementKind,
+    delta: z.number().int(),
+    quantityAfter: z.number().int(),
+    reason: z.string().nullable(),
+    reference: z.string().nullable(),
+    transferId: ZUuid.nullable(),
+    actor: z
+      .string()
+      .nullable()
+      .meta({ description: "Id of the API key that made the change; null for seed data" }),
+    createdAt: ZTimestamp,
+  })
+  .meta({ id: "Movement" });
+
+export type TStockLevel = z.infer<typeof ZStockLevel>;
+export type TMovement = z.infer<typeof ZMovement>;
+export type TReason = z.infer<typeof ZReason>;

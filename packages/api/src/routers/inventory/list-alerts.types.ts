@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStockLevel } from "./level.types";
+
+export const ZAlertsInput = z
+  .strictObject({ storeId: ZStoreId.optional(), category: z.string().max(100).optional(), ...ZPaging })
+  .default({ limit: 20, offset: 0 });
+export const ZAlert = ZStockLevel.extend({
+  shortfall: z.number().int().meta({ description: "minStock - quantity" }),
+}).meta({ id: "Alert" });
+export const ZAlertsOutput = ZOffsetPage(ZAlert);
+export const listAlertsMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/inventory/alerts",
+    tags: ["inventory"],
+    summary: "Low-stock alerts",
+    description: "Levels with quantity < minStock, biggest shortfall first. No alerts is an empty list.",
+    errorResponses: AUTH_ERRORS,
+  },
+};

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStockLevel } from "./level.types";
+
+export const ZStoreInventoryInput = z.strictObject({
+  storeId: ZStoreId,
+  belowMin: z.boolean().optional(),
+  category: z.string().max(100).optional(),
+  q: z.string().max(255).optional(),
+  ...ZPaging,
+});
+export const ZStoreInventoryOutput = ZOffsetPage(ZStockLevel);
+export const listStoreInventoryMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/stores/{storeId}/inventory",
+    tags: ["inventory"],
+    summary: "Stock levels of one store",
+    description:
+      "Ordered by sku. `belowMin=true` lists only levels under their minimum. Unknown store → 404.",
+    errorResponses: [...AUTH_ERRORS, 404],
+  },
+};

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZStoreId, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZStockLevel } from "./level.types";
+
+const count = z.number().int("Must be an integer").min(0, "Must be at least 0").max(1_000_000_000);
+
+export const ZSetLevelInput = z
+  .strictObject({
+    storeId: ZStoreId,
+    productId: ZUuid,
+    minStock: count.optional(),
+    quantity: count
+      .optional()
+      .meta({ description: "A stock count: the ledger records the difference (kind `count`)." }),
+    expectedQuantity: count
+      .optional()
+      .meta({ description: "Compare-and-swap: refused with STALE_QUANTITY if the level is not this." }),
+  })
+  .refine((v) => v.minStock !== undefined || v.quantity !== undefined, {
+    message: "Give minStock, quantity or both",
+    path: ["quantity"],
+  });
+export const ZSetLevelOutput = ZStockLevel;
+export const setLevelMeta: Meta = {
+  openapi: {
+    method: "PUT",
+    path: "/stores/{storeId}/inventory/{productId}",
+    tags: ["inventory"],
+    summary: "Set a minimum and/or record a stock count",
+    description:
+      "Role manager. Creates the level if missing. Setting `quantity` writes a ledger row of kind `count` with the computed delta.",
+    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
+  },
+};

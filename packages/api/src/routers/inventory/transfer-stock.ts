@@ -1,0 +1,12 @@
+import { transferStock } from "../../services/stock";
+import { clerkMutation } from "../../trpc";
+import { observeStock } from "./observe";
+import { transferStockMeta, ZTransferInput, ZTransferOutput } from "./transfer-stock.types";
+
+export const transferStockRoute = clerkMutation
+  .meta(transferStockMeta)
+  .input(ZTransferInput)
+  .output(ZTransferOutput)
+  .mutation(({ ctx, input }) =>
+    observeStock(ctx, "transfer", () => transferStock(ctx.db, input, ctx.auth.id)),
+  );

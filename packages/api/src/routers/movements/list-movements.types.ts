@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { AUTH_ERRORS, ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
+import type { Meta } from "../../trpc";
+import { ZMovement, ZMovementKind } from "../inventory/level.types";
+
+export const ZMovementListInput = z
+  .strictObject({
+    productId: ZUuid.optional(),
+    storeId: ZStoreId.optional(),
+    kind: ZMovementKind.optional(),
+    transferId: ZUuid.optional(),
+    since: ZTimestamp.optional(),
+    until: ZTimestamp.optional(),
+    cursor: z.string().max(64).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .default({ limit: 20 });
+export const ZMovementListOutput = ZCursorPage(ZMovement);
+export const listMovementsMeta: Meta = {
+  openapi: {
+    method: "GET",
+    path: "/movements",
+    tags: ["movements"],
+    summary: "The movement ledger",
+    description:
+      "Newest first. Pass `nextCursor` back as `cursor` for the next page; pages stay stable while new movements arrive.",
+    errorResponses: AUTH_ERRORS,
+  },
+};
