@@ -136,6 +136,11 @@ export function toAppError(err: unknown): AppError {
       retryAfter: 1,
       cause: err,
     });
+  if (/timeout exceeded when trying to connect/i.test(String((err as { message?: unknown })?.message ?? "")))
+    return new AppError("UNAVAILABLE", "Every database connection stayed busy; retry shortly", {
+      retryAfter: 1,
+      cause: err,
+    });
   if (isConnectionError(err))
     return new AppError("UNAVAILABLE", "The database is unreachable; retry shortly", {
       retryAfter: 2,

@@ -45,7 +45,10 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Milliseconds; a query running longer is cancelled by the server. */
   statementTimeoutMs?: number;
-  /** Milliseconds to wait for a pooled connection before failing. */
+  /**
+   * Milliseconds to wait for a pooled connection (queueing behind busy ones included)
+   * before failing. A stopped database still fails at once: its connections are refused.
+   */
   connectTimeoutMs?: number;
 }
 
@@ -63,7 +66,7 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMs ?? 10_000,
     // Never let a lost connection hang a request forever.

@@ -1,0 +1,251 @@
+import { ensureBootstrapKey } from "@stockroom/api";
+import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config";
+import { createLogger, type RunningServer, startServer } from "../src/server";
+
+// Real servers on a real PostgreSQL database, hit with real concurrent HTTP requests.
+const skipReason = await postgresUnavailableReason();
+if (skipReason) console.warn(`[stockroom tests] SKIPPING concurrency tests (PostgreSQL only): ${skipReason}`);
+
+const ADMIN = "sk_test_concurrency_admin_0123456789";
+const figures: Record<string, unknown> = {};
+
+describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", () => {
+  let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
+  let servers: RunningServer[] = [];
+
+  beforeAll(async () => {
+    scratch = await createScratchPostgres();
+    const config = loadConfig({
+      DATABASE_URL: scratch.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      STOCKROOM_BOOTSTRAP_KEY: ADMIN,
+      LOG_LEVEL: "silent",
+      STOCKROOM_DB_POOL_SIZE: "10",
+    });
+    servers = await Promise.all([
+      startServer(config, createLogger(config)),
+      startServer(config, createLogger(config)),
+    ]);
+    await ensureBootstrapKey(servers[0]!.runtime.database.db, ADMIN);
+    for (const id of ["s-a", "s-b", "s-c", "s-d"])
+      expect((await call(0, "POST", "/api/stores", { id, name: id })).status).toBe(201);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await scratch?.drop();
+    console.log(`[concurrency figures] ${JSON.stringify(figures)}`);
+  });
+
+  const call = async (
+    i: number,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const server = servers[i % servers.length]!;
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+
+  const product = async (sku: string) =>
+    (await call(0, "POST", "/api/products", { sku, name: sku, category: "test", price: 1 })).body
+      .id as string;
+  const level = async (productId: string, storeId: string) => {
+    const r = await call(0, "GET", `/api/stores/${storeId}/inventory?limit=100`);
+    return r.body.items.find((l: { productId: string }) => l.productId === productId)?.quantity ?? 0;
+  };
+  const audit = async () => (await call(0, "GET", "/api/inventory/audit")).body;
+
+  it("500 concurrent transfers of 1 from 100 units: exactly 100 succeed, the rest INSUFFICIENT_STOCK", async () => {
+    const p = await product("HOT-1");
+    await call(0, "POST", "/api/inventory/adjustments", {
+      productId: p,
+      storeId: "s-a",
+      delta: 100,
+      reason: "received",
+    });
+
+    const started = performance.now();
+    const replies = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        call(i, "POST", "/api/inventory/transfer", {
+          productId: p,
+          sourceStoreId: "s-a",
+          targetStoreId: "s-b",
+          quantity: 1,
+        }),
+      ),
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    const ok = replies.filter((r) => r.status === 201).length;
+    const insufficient = replies.filter(
+      (r) => r.status === 409 && r.body.code === "INSUFFICIENT_STOCK",
+    ).length;
+    figures.hotTransfers = {
+      requests: 500,
+      servers: 2,
+      succeeded: ok,
+      insufficientStock: insufficient,
+      other: 500 - ok - insufficient,
+      elapsedMs,
+    };
+    expect(ok).toBe(100);
+    expect(insufficient).toBe(400);
+    expect(await level(p, "s-a")).toBe(0);
+    expect(await level(p, "s-b")).toBe(100);
+    expect((await audit()).discrepancies).toEqual([]);
+  });
+
+  it("hundreds of transfers in all directions plus sales, through two servers: invariants hold", async () => {
+    const stores = ["s-a", "s-b", "s-c", "s-d"];
+    const products = await Promise.all(["MIX-1", "MIX-2", "MIX-3"].map(product));
+    for (const p of products)
+      for (const s of stores) {
+        const r = await call(0, "POST", "/api/inventory/adjustments", {
+          productId: p,
+          storeId: s,
+          delta: 50,
+          reason: "received",
+        });
+        expect(r.status).toBe(201);
+      }
+    const totalBefore = 3 * 4 * 50;
+
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed >>> 16) % n;
+    };
+    const ops = Array.from({ length: 600 }, (_, i) => {
+      const productId = products[rnd(products.length)]!;
+      if (i % 5 === 0)
+        return {
+          kind: "sale" as const,
+          body: { productId, storeId: stores[rnd(4)], delta: -(1 + rnd(5)), reason: "sold" },
+        };
+      const from = rnd(4);
+      const to = (from + 1 + rnd(3)) % 4;
+      return {
+        kind: "transfer" as const,
+        body: { productId, sourceStoreId: stores[from], targetStoreId: stores[to], quantity: 1 + rnd(20) },
+      };
+    });
+    const started = performance.now();
+    const replies = await Promise.all(
+      ops.map((op, i) =>
+        call(
+          i,
+          "POST",
+          op.kind === "sale" ? "/api/inventory/adjustments" : "/api/inventory/transfer",
+          op.body,
+        ),
+      ),
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(new Set(statuses)).toEqual(new Set(statuses.filter((s) => s === 201 || s === 409)));
+    for (const r of replies) if (r.status === 409) expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+
+    let sold = 0;
+    ops.forEach((op, i) => {
+      if (op.kind === "sale" && replies[i]!.status === 201) sold += -(op.body.delta as number);
+    });
+    const transfersOk = replies.filter((r, i) => ops[i]!.kind === "transfer" && r.status === 201);
+    for (const r of transfersOk) {
+      const legs = await call(0, "GET", `/api/movements?transferId=${r.body.transferId}`);
+      expect(
+        legs.body.items.map((m: { delta: number }) => m.delta).sort((a: number, b: number) => a - b),
+      ).toEqual([-r.body.quantity, r.body.quantity]);
+    }
+    let totalAfter = 0;
+    for (const s of stores) {
+      const inv = await call(0, "GET", `/api/stores/${s}/inventory?limit=100`);
+      for (const l of inv.body.items) {
+        expect(l.quantity).toBeGreaterThanOrEqual(0);
+        if (products.includes(l.productId)) totalAfter += l.quantity;
+      }
+    }
+    expect(totalAfter).toBe(totalBefore - sold);
+    const sums = await Promise.all(products.map((p) => call(0, "GET", `/api/products/${p}`)));
+    expect(sums.reduce((n, r) => n + r.body.totalQuantity, 0)).toBe(totalAfter);
+    expect((await audit()).discrepancies).toEqual([]);
+    figures.mixed = {
+      requests: ops.length,
+      servers: 2,
+      transfers: ops.filter((o) => o.kind === "transfer").length,
+      transfersSucceeded: transfersOk.length,
+      sales: ops.filter((o) => o.kind === "sale").length,
+      salesSucceeded: replies.filter((r, i) => ops[i]!.kind === "sale" && r.status === 201).length,
+      rejectedInsufficientStock: statuses.filter((s) => s === 409).length,
+      fiveHundreds: 0,
+      unitsSold: sold,
+      elapsedMs,
+    };
+  });
+
+  it("20 concurrent requests with one Idempotency-Key make one movement", async () => {
+    const p = await product("IDEM-1");
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(
+          i,
+          "POST",
+          "/api/inventory/adjustments",
+          { productId: p, storeId: "s-c", delta: 7, reason: "received" },
+          {
+            "idempotency-key": "same-key-20",
+          },
+        ),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const ids = new Set(replies.map((r) => r.body.movement.id));
+    expect(ids.size).toBe(1);
+    const moves = await call(0, "GET", `/api/movements?productId=${p}`);
+    expect(moves.body.items).toHaveLength(1);
+    expect(await level(p, "s-c")).toBe(7);
+    figures.idempotency = {
+      requests: 20,
+      movements: moves.body.items.length,
+      replayed: replies.filter((r) => r.headers.get("idempotent-replayed") === "true").length,
+    };
+  });
+
+  it("opposite transfers on the same pair never deadlock into an error", async () => {
+    const p = await product("PINGPONG");
+    for (const s of ["s-a", "s-b"])
+      await call(0, "POST", "/api/inventory/adjustments", {
+        productId: p,
+        storeId: s,
+        delta: 1000,
+        reason: "received",
+      });
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        call(i, "POST", "/api/inventory/transfer", {
+          productId: p,
+          sourceStoreId: i % 2 ? "s-a" : "s-b",
+          targetStoreId: i % 2 ? "s-b" : "s-a",
+          quantity: 1,
+        }),
+      ),
+    );
+    expect(replies.filter((r) => r.status !== 201).map((r) => r.body)).toEqual([]);
+    expect((await level(p, "s-a")) + (await level(p, "s-b"))).toBe(2000);
+    figures.opposite = { requests: 300, succeeded: replies.filter((r) => r.status === 201).length };
+  });
+});

@@ -1,0 +1,126 @@
+import { rowsOf, sql } from "@stockroom/db";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "./helpers";
+
+// Random operation sequences against a model of the stock, on PGlite, checking the
+// ledger invariants after every single step.
+const STORES = ["m1", "m2", "m3"];
+
+const op = fc.oneof(
+  fc.record({
+    type: fc.constant("adjust" as const),
+    p: fc.nat(1),
+    s: fc.nat(2),
+    delta: fc.integer({ min: -30, max: 30 }).filter((d) => d !== 0),
+  }),
+  fc.record({
+    type: fc.constant("transfer" as const),
+    p: fc.nat(1),
+    from: fc.nat(2),
+    to: fc.nat(2),
+    qty: fc.integer({ min: 1, max: 25 }),
+  }),
+  fc.record({ type: fc.constant("count" as const), p: fc.nat(1), s: fc.nat(2), qty: fc.nat(40) }),
+);
+
+describe("stock against a model (fast-check, PGlite)", () => {
+  let t: TestApp;
+  let products: string[];
+  beforeAll(async () => {
+    t = await createTestApp("pglite");
+    for (const id of STORES) await t.rest("POST", "/api/stores", { body: { id, name: id } });
+    products = [];
+    for (const sku of ["M-1", "M-2"])
+      products.push(
+        (await t.rest("POST", "/api/products", { body: { sku, name: sku, category: "m", price: 1 } })).body
+          .id,
+      );
+  });
+  afterAll(() => t?.close());
+
+  async function checkInvariants(model: Map<string, number>) {
+    const levels = rowsOf<{ product_id: string; store_id: string; quantity: number }>(
+      await t.database.db.execute(sql`select product_id, store_id, quantity from stock_levels`),
+    );
+    for (const l of levels) {
+      expect(l.quantity).toBeGreaterThanOrEqual(0);
+      expect(l.quantity).toBe(model.get(`${l.product_id}/${l.store_id}`) ?? 0);
+    }
+    const broken = rowsOf<{ n: number }>(
+      await t.database.db.execute(sql`
+        select count(*)::int as n from (
+          select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as running
+          from movements) r
+        where quantity_after <> running`),
+    );
+    expect(broken[0]?.n).toBe(0);
+    const drift = rowsOf<{ n: number }>(
+      await t.database.db.execute(sql`
+        select count(*)::int as n from stock_levels l
+        where l.quantity <> coalesce((select sum(delta) from movements m where m.product_id = l.product_id and m.store_id = l.store_id), 0)`),
+    );
+    expect(drift[0]?.n).toBe(0);
+    const totals = rowsOf<{ n: number }>(
+      await t.database.db.execute(sql`
+        select count(*)::int as n from products p
+        where p.total_quantity <> coalesce((select sum(quantity) from stock_levels l where l.product_id = p.id), 0)`),
+    );
+    expect(totals[0]?.n).toBe(0);
+  }
+
+  it("holds every invariant after every step of random sequences", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+        await t.database.db.execute(sql`delete from movements`);
+        await t.database.db.execute(sql`delete from stock_levels`);
+        await t.database.db.execute(sql`update products set total_quantity = 0`);
+        const model = new Map<string, number>();
+        const key = (p: number, s: number) => `${products[p]}/${STORES[s]}`;
+        for (const o of ops) {
+          if (o.type === "adjust") {
+            const have = model.get(key(o.p, o.s)) ?? 0;
+            const r = await t.rest("POST", "/api/inventory/adjustments", {
+              body: {
+                productId: products[o.p],
+                storeId: STORES[o.s],
+                delta: o.delta,
+                reason: o.delta > 0 ? "received" : "sold",
+              },
+            });
+            if (have + o.delta >= 0) {
+              expect(r.status).toBe(201);
+              model.set(key(o.p, o.s), have + o.delta);
+            } else {
+              expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+            }
+          } else if (o.type === "transfer") {
+            const have = model.get(key(o.p, o.from)) ?? 0;
+            const r = await t.rest("POST", "/api/inventory/transfer", {
+              body: {
+                productId: products[o.p],
+                sourceStoreId: STORES[o.from],
+                targetStoreId: STORES[o.to],
+                quantity: o.qty,
+              },
+            });
+            if (o.from === o.to) expect(r.status).toBe(400);
+            else if (have >= o.qty) {
+              expect(r.status).toBe(201);
+              model.set(key(o.p, o.from), have - o.qty);
+              model.set(key(o.p, o.to), (model.get(key(o.p, o.to)) ?? 0) + o.qty);
+            } else expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+          } else {
+            const r = await t.rest("PUT", `/api/stores/${STORES[o.s]}/inventory/${products[o.p]}`, {
+              body: { quantity: o.qty },
+            });
+            expect(r.status).toBe(200);
+            model.set(key(o.p, o.s), o.qty);
+          }
+          await checkInvariants(model);
+        }
+      }),
+      { numRuns: 30, seed: 20261127 },
+    );
+  });
+});
