@@ -11,13 +11,19 @@ import {
 } from "@stockroom/api";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { timeout } from "hono/timeout";
 import type { Logger } from "pino";
 import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
 import { problem } from "./problem";
+import { rateLimit } from "./rate-limit";
 import { mountRest } from "./rest";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Longest URL (path + query) accepted; longer is 414. */
+export const MAX_URL_CHARS = 8192;
 const VERSION = "0.1.0";
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -25,11 +31,24 @@ export interface AppOptions {
   runtime: Runtime;
   logger: Logger;
   metricsPublic?: boolean;
+  /** Requests per second per API key; 0 turns limiting off. */
+  rateLimit?: number;
+  rateLimitBurst?: number;
+  corsOrigins?: string[];
+  requestTimeoutMs?: number;
   /** Extra operational routes (metrics) mounted by the caller. */
   extend?: (app: Hono<AppEnv>) => void;
 }
 
-export function createApp({ runtime, logger, extend }: AppOptions) {
+export function createApp({
+  runtime,
+  logger,
+  extend,
+  rateLimit: perSecond = 0,
+  rateLimitBurst,
+  corsOrigins = [],
+  requestTimeoutMs = 30_000,
+}: AppOptions) {
   const app = new Hono<AppEnv>();
   const handle = toHandle(runtime);
   const openapi = JSON.stringify(buildOpenApiDocument({ baseUrl: "/api", version: VERSION }));
@@ -58,6 +77,37 @@ export function createApp({ runtime, logger, extend }: AppOptions) {
     }
   });
 
+  app.use(secureHeaders());
+  if (corsOrigins.length > 0)
+    app.use(
+      cors({
+        origin: corsOrigins.includes("*") ? "*" : corsOrigins,
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        exposeHeaders: [
+          "X-Request-Id",
+          "Idempotent-Replayed",
+          "Retry-After",
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+        ],
+        maxAge: 600,
+      }),
+    );
+  app.use(async (c, next) => {
+    const url = c.req.url;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    if (url.length - pathStart > MAX_URL_CHARS)
+      return problem(
+        c,
+        new AppError("VALIDATION_FAILED", `The URL is over ${MAX_URL_CHARS} characters`, {
+          issues: [{ path: "(url)", message: `Must be at most ${MAX_URL_CHARS} characters` }],
+        }),
+      );
+    await next();
+  });
+
   app.onError((err, c) => {
     const app = toAppError(err);
     if (app.appCode === "INTERNAL") logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
@@ -69,8 +119,18 @@ export function createApp({ runtime, logger, extend }: AppOptions) {
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problem(c, new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB")),
   });
-  app.use("/api/*", limit);
-  app.use("/trpc/*", limit);
+  const deadline = timeout(
+    requestTimeoutMs,
+    () =>
+      new AppError("UNAVAILABLE", `The request took longer than ${requestTimeoutMs} ms`, {
+        retryAfter: 1,
+      }) as never,
+  );
+  for (const prefix of ["/api/*", "/trpc/*"]) {
+    if (perSecond > 0) app.use(prefix, rateLimit(perSecond, rateLimitBurst || perSecond * 2));
+    app.use(prefix, deadline);
+    app.use(prefix, limit);
+  }
 
   const makeContext = (c: Context<AppEnv>): RootContext => ({
     requestId: c.get("requestId"),

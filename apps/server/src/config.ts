@@ -38,6 +38,23 @@ export const ConfigSchema = z.object({
   STOCKROOM_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   STOCKROOM_DB_ACQUIRE_TIMEOUT_MS: int(10_000, 100, 120_000),
   STOCKROOM_KEY_CACHE_TTL_MS: int(5000, 0, 300_000),
+  STOCKROOM_RATE_LIMIT: int(0, 0, 1_000_000),
+  STOCKROOM_RATE_LIMIT_BURST: int(0, 0, 1_000_000),
+  STOCKROOM_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(",")
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .refine((list) => list.every((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o)), {
+      message: "Must be a comma-separated list of origins like https://shop.example.com, or *",
+    }),
+  STOCKROOM_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   STOCKROOM_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
 });
 

@@ -59,9 +59,27 @@ export async function startServer(config: Config, logger = createLogger(config))
     keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
     hooks: {},
   };
-  const app = createApp({ runtime, logger, metricsPublic: config.STOCKROOM_METRICS_PUBLIC });
+  const app = createApp({
+    runtime,
+    logger,
+    metricsPublic: config.STOCKROOM_METRICS_PUBLIC,
+    rateLimit: config.STOCKROOM_RATE_LIMIT,
+    rateLimitBurst: config.STOCKROOM_RATE_LIMIT_BURST,
+    corsOrigins: config.STOCKROOM_CORS_ORIGINS,
+    requestTimeoutMs: config.STOCKROOM_REQUEST_TIMEOUT_MS,
+  });
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+  const server = serve({
+    fetch: app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    // Slow or stuck clients cannot hold a socket forever; headers stay small.
+    serverOptions: {
+      requestTimeout: config.STOCKROOM_REQUEST_TIMEOUT_MS + 5000,
+      headersTimeout: 20_000,
+      maxHeaderSize: 16_384,
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
