@@ -34,6 +34,8 @@ const INIT = `window.ui = SwaggerUIBundle({
   persistAuthorization: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: "StandaloneLayout",
+  // The default badge loads an image from validator.swagger.io: no network, ever.
+  validatorUrl: null,
 });`;
 
 /** Swagger UI served from swagger-ui-dist on disk: /docs works with no network at all. */

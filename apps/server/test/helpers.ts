@@ -32,13 +32,25 @@ export interface TestApp {
   /** Postgres only: the scratch database URL. */
   url?: string;
   rest<T = any>(method: string, path: string, options?: RequestOptions): Promise<Reply<T>>;
-  trpc<T = any>(type: "query" | "mutation", path: string, input?: unknown, options?: RequestOptions): Promise<Reply<T>>;
+  trpc<T = any>(
+    type: "query" | "mutation",
+    path: string,
+    input?: unknown,
+    options?: RequestOptions,
+  ): Promise<Reply<T>>;
   close(): Promise<void>;
 }
 
-export async function addKey(database: Database, role: Role, name = `${role} key`): Promise<{ id: string; secret: string }> {
+export async function addKey(
+  database: Database,
+  role: Role,
+  name = `${role} key`,
+): Promise<{ id: string; secret: string }> {
   const { secret, prefix, hash } = generateSecret();
-  const [row] = await database.db.insert(apiKeys).values({ name, role, prefix, hash }).returning({ id: apiKeys.id });
+  const [row] = await database.db
+    .insert(apiKeys)
+    .values({ name, role, prefix, hash })
+    .returning({ id: apiKeys.id });
   return { id: row!.id, secret };
 }
 
@@ -52,7 +64,10 @@ async function toReply(res: Response): Promise<Reply> {
 }
 
 /** An in-process app on a fresh, migrated database, with one key per role. */
-export async function createTestApp(backend: BackendName, options: { keyCacheTtlMs?: number } = {}): Promise<TestApp> {
+export async function createTestApp(
+  backend: BackendName,
+  options: { keyCacheTtlMs?: number } = {},
+): Promise<TestApp> {
   const scratch = await createTestDatabase(backend);
   const runtime: Runtime = {
     database: scratch.database,
@@ -61,7 +76,8 @@ export async function createTestApp(backend: BackendName, options: { keyCacheTtl
   };
   const app = createApp({ runtime, logger: pino({ level: "silent" }) });
   const keys = {} as Keys;
-  for (const role of ["viewer", "clerk", "manager", "admin"] as const) keys[role] = (await addKey(scratch.database, role)).secret;
+  for (const role of ["viewer", "clerk", "manager", "admin"] as const)
+    keys[role] = (await addKey(scratch.database, role)).secret;
 
   const send = async (method: string, path: string, options: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -86,7 +102,11 @@ export async function createTestApp(backend: BackendName, options: { keyCacheTtl
     rest: (method, path, options) => send(method, path.startsWith("/") ? path : `/${path}`, options),
     trpc: (type, path, input, options = {}) =>
       type === "query"
-        ? send("GET", `/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, options)
+        ? send(
+            "GET",
+            `/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+            options,
+          )
         : send("POST", `/trpc/${path}`, { ...options, body: input ?? {} }),
     close: () => scratch.drop(),
   };
@@ -102,7 +122,10 @@ export function expectProblem(reply: Reply, status: number, code: string) {
     typeof reply.body?.detail === "string" &&
     typeof reply.body?.requestId === "string" &&
     !reply.text.includes("    at ");
-  if (!ok) throw new Error(`expected ${status} ${code} problem+json, got ${reply.status} ${reply.headers.get("content-type")}: ${reply.text.slice(0, 500)}`);
+  if (!ok)
+    throw new Error(
+      `expected ${status} ${code} problem+json, got ${reply.status} ${reply.headers.get("content-type")}: ${reply.text.slice(0, 500)}`,
+    );
 }
 
 /** The tRPC error envelope's domain code. */

@@ -88,6 +88,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
   const components = doc.components as Json;
   components.schemas ??= {};
   const schemas = components.schemas as Json;
+  // trpc-to-openapi's own error schemas describe a JSON shape the REST layer never sends.
+  for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   schemas.Problem = PROBLEM_SCHEMA;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
@@ -102,9 +104,12 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
       responses[String(route.successStatus)] =
         route.successStatus === 204 ? { description: "Done; no content" } : { ...ok, description: "Created" };
     }
+    // A body that is not JSON is refused with 415 before the procedure sees it.
+    if (route.method === "POST" || route.method === "PUT" || route.method === "PATCH") responses["415"] = {};
     for (const status of Object.keys(responses)) {
       if (Number(status) >= 400) responses[status] = problemResponse(Number(status));
     }
+    op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     if (route.method === "POST") {
       op.parameters ??= [];
       const params = op.parameters as Json[];

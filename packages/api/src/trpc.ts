@@ -91,6 +91,19 @@ class Rollback {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function fingerprintOf(path: string, rawInput: unknown): string {
+  let canonical: string;
+  try {
+    canonical = stableStringify(rawInput);
+  } catch {
+    // JSON parsed from a request can only fail here by nesting deeper than the stack.
+    throw new AppError("VALIDATION_FAILED", "The request body is nested too deeply", {
+      issues: [{ path: "(body)", message: "Nested too deeply" }],
+    });
+  }
+  return createHash("sha256").update(`${path}\n${canonical}`).digest("hex");
+}
+
 /**
  * Mutations run in ONE transaction opened here, so the stock change and the idempotency
  * record commit together. A concurrent request with the same Idempotency-Key blocks on
@@ -101,11 +114,7 @@ const transactional = t.middleware(async (opts) => {
   const { ctx, next, path } = opts;
   const { rt, auth } = ctx as unknown as ProcedureContext;
   const idemKey = ctx.idempotencyKey;
-  const fingerprint = idemKey
-    ? createHash("sha256")
-        .update(`${path}\n${stableStringify(await opts.getRawInput())}`)
-        .digest("hex")
-    : null;
+  const fingerprint = idemKey ? fingerprintOf(path, await opts.getRawInput()) : null;
 
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { apiKeys, type Db } from "@stockroom/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { AuthenticatedKey, Role } from "../context";
 
 const SECRET_PREFIX = "sk_live_";
@@ -120,9 +120,13 @@ export async function ensureBootstrapKey(db: Db, secret: string): Promise<{ crea
 
 /** When no key exists at all, creates an admin key and returns its secret (shown once). */
 export async function createFirstKeyIfNone(db: Db): Promise<string | null> {
-  const existing = await db.select({ id: apiKeys.id }).from(apiKeys).limit(1);
-  if (existing.length > 0) return null;
-  const { secret, prefix, hash } = generateSecret();
-  await db.insert(apiKeys).values({ name: "first admin", role: "admin", prefix, hash });
-  return secret;
+  // Replicas starting together on an empty database must not each mint a key.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7264118)`);
+    const existing = await tx.select({ id: apiKeys.id }).from(apiKeys).limit(1);
+    if (existing.length > 0) return null;
+    const { secret, prefix, hash } = generateSecret();
+    await tx.insert(apiKeys).values({ name: "first admin", role: "admin", prefix, hash });
+    return secret;
+  });
 }

@@ -3,15 +3,18 @@ import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
 import type { Meta } from "../../trpc";
 import { ZProduct } from "./product.types";
 
-export const ZProductListInput = z.strictObject({
-  category: z.string().max(100).optional(),
-  priceMin: z.number().min(0).max(99999999.99).optional(),
-  priceMax: z.number().min(0).max(99999999.99).optional(),
-  stockMin: z.number().int().min(0).max(2_147_483_647).optional(),
-  q: z.string().max(255).optional(),
-  sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
-  ...ZPaging,
-});
+export const ZProductListInput = z
+  .strictObject({
+    category: z.string().max(100).optional(),
+    priceMin: z.number().min(0).max(99999999.99).optional(),
+    priceMax: z.number().min(0).max(99999999.99).optional(),
+    stockMin: z.number().int().min(0).max(2_147_483_647).optional(),
+    q: z.string().max(255).optional(),
+    sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
+    ...ZPaging,
+  })
+  // No input at all means no filters, as for the other lists.
+  .default({ limit: 20, offset: 0 });
 export const ZProductListOutput = ZOffsetPage(ZProduct);
 
 export const listProductsMeta: Meta = {

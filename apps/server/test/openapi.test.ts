@@ -1,0 +1,246 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { ERROR_CATALOGUE, type ErrorCode, restRoutes } from "@stockroom/api";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, expectProblem, type TestApp } from "./helpers";
+
+// The document does not depend on the database: one embedded instance is enough.
+
+// biome-ignore lint/suspicious/noExplicitAny: a parsed document, walked by the assertions
+type Json = Record<string, any>;
+const CODES = Object.keys(ERROR_CATALOGUE) as ErrorCode[];
+const routes = restRoutes();
+const opOf = (doc: Json, route: { path: string; method: string }) =>
+  doc.paths?.[route.path]?.[route.method.toLowerCase()];
+const PARAM = "00000000-0000-4000-8000-000000000000";
+
+const REDOCLY = fileURLToPath(new URL("../node_modules/@redocly/cli/bin/cli.js", import.meta.url));
+
+/** Runs `redocly lint` on a document, offline: telemetry and update checks off. */
+async function redoclyLint(doc: unknown): Promise<{ ok: boolean; errors: number; problems: Json[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "stockroom-openapi-"));
+  try {
+    writeFileSync(join(dir, "openapi.json"), JSON.stringify(doc));
+    writeFileSync(
+      join(dir, "redocly.yaml"),
+      "telemetry: off\nextends:\n  - recommended\nrules:\n  struct: error\n",
+    );
+    const run = await promisify(execFile)(
+      process.execPath,
+      [REDOCLY, "lint", "openapi.json", "--config", "redocly.yaml", "--format", "json"],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          REDOCLY_TELEMETRY: "off",
+          REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+          NO_COLOR: "1",
+        },
+        timeout: 60_000,
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    ).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: { code?: number; stdout?: string }) => ({ code: e.code ?? 1, stdout: e.stdout ?? "" }),
+    );
+    const json = JSON.parse(run.stdout.slice(run.stdout.indexOf("{"), run.stdout.lastIndexOf("}") + 1));
+    return { ok: run.code === 0, errors: json.totals.errors, problems: json.problems };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the OpenAPI document and the docs", () => {
+  let t: TestApp;
+  let doc: Json;
+  beforeAll(async () => {
+    t = await createTestApp("pglite");
+    const reply = await t.rest("GET", "/openapi.json", { key: null });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toMatch(/^application\/json/);
+    doc = reply.body;
+  });
+  afterAll(() => t?.close());
+
+  it("is OpenAPI 3.1 with the bearer scheme on every operation", () => {
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    for (const route of routes) expect(opOf(doc, route)?.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it("lists every procedure with a REST route, and nothing else", () => {
+    const listed = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(listed.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of routes) expect(opOf(doc, route).operationId).toBe(route.procedure);
+    for (const name of [
+      "products.list",
+      "products.create",
+      "products.upsertMany",
+      "stores.delete",
+      "keys.revoke",
+    ])
+      expect(routes.map((r) => r.procedure)).toContain(name);
+  });
+
+  it("gives each operation its real success code: 201 for creates, 204 for deletes, else 200", () => {
+    for (const route of routes) {
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      const success = Object.keys(responses).filter((s) => Number(s) < 400);
+      const expected =
+        route.method === "DELETE" ? 204 : /\.create$/.test(route.procedure) ? 201 : route.successStatus;
+      expect([route.procedure, success]).toEqual([route.procedure, [String(expected)]]);
+      expect(route.successStatus).toBe(expected);
+      if (expected === 204) expect(responses["204"]!.content).toBeUndefined();
+      else expect(responses[String(expected)]!.content["application/json"].schema).toBeDefined();
+    }
+    expect(routes.find((r) => r.procedure === "products.create")!.successStatus).toBe(201);
+    expect(routes.find((r) => r.procedure === "products.delete")!.successStatus).toBe(204);
+    expect(routes.find((r) => r.procedure === "products.upsertMany")!.successStatus).toBe(200);
+  });
+
+  it("describes every error response as problem+json, agreeing with the error catalogue", () => {
+    expect(doc.components.schemas.Problem.properties.code.enum.sort()).toEqual([...CODES].sort());
+    for (const route of routes) {
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      const errors = Object.keys(responses).filter((s) => Number(s) >= 400);
+      for (const status of ["400", "401", "403", "500", "503"])
+        expect(errors, route.procedure).toContain(status);
+      for (const status of errors) {
+        const content = responses[status]!.content as Json;
+        expect([route.procedure, status, Object.keys(content)]).toEqual([
+          route.procedure,
+          status,
+          ["application/problem+json"],
+        ]);
+        const media = content["application/problem+json"];
+        expect(media.schema).toEqual({ $ref: "#/components/schemas/Problem" });
+        const codes = CODES.filter((c) => ERROR_CATALOGUE[c].status === Number(status));
+        expect(codes.length).toBeGreaterThan(0);
+        expect(Object.keys(media.examples).sort()).toEqual([...codes].sort());
+        for (const [code, example] of Object.entries(media.examples as Record<string, Json>)) {
+          expect(example.value.status).toBe(Number(status));
+          expect(example.value.code).toBe(code);
+          expect(example.value.title).toBe(ERROR_CATALOGUE[code as ErrorCode].title);
+        }
+      }
+    }
+  });
+
+  it("lists the errors the routes really send", () => {
+    const has = (procedure: string, status: number) =>
+      Object.keys(opOf(doc, routes.find((r) => r.procedure === procedure)!).responses).includes(
+        String(status),
+      );
+    for (const route of routes) {
+      if (route.method === "POST" || route.method === "PUT")
+        expect([route.procedure, has(route.procedure, 415)]).toEqual([route.procedure, true]);
+      if (route.path.includes("{"))
+        expect([route.procedure, has(route.procedure, 404)]).toEqual([route.procedure, true]);
+      if (route.type === "mutation")
+        expect([route.procedure, has(route.procedure, 422)]).toEqual([route.procedure, true]);
+    }
+    for (const name of ["products.create", "products.update", "stores.create", "stores.delete"])
+      expect(has(name, 409)).toBe(true);
+  });
+
+  it("says what the server really answers, status for status", async () => {
+    const check = async (procedure: string, reply: { status: number; body: Json }) => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      expect(Object.keys(opOf(doc, route).responses)).toContain(String(reply.status));
+      expect(ERROR_CATALOGUE[reply.body.code as ErrorCode]?.status).toBe(reply.status);
+    };
+    for (const route of routes) {
+      const url = `/api${route.path.replace(/\{\w+\}/g, PARAM)}`;
+      await check(route.procedure, await t.rest(route.method, url, { key: null }));
+      await check(route.procedure, await t.rest(route.method, url, { key: "sk_live_nobody" }));
+      if (route.method === "POST" || route.method === "PUT") {
+        await check(
+          route.procedure,
+          await t.rest(route.method, url, { raw: "plain", headers: { "content-type": "text/plain" } }),
+        );
+        await check(
+          route.procedure,
+          await t.rest(route.method, url, { raw: "{bad", headers: { "content-type": "application/json" } }),
+        );
+      }
+    }
+    await check("products.get", await t.rest("GET", `/api/products/${PARAM}`));
+    await check("products.get", await t.rest("GET", "/api/products/nope"));
+    await check("products.create", await t.rest("POST", "/api/products", { key: t.keys.viewer, body: {} }));
+    await t.rest("POST", "/api/stores", { body: { id: "dup", name: "Dup" } });
+    await check("stores.create", await t.rest("POST", "/api/stores", { body: { id: "dup", name: "Dup" } }));
+    await check(
+      "stores.create",
+      await t
+        .rest("POST", "/api/stores", {
+          body: { id: "dup2", name: "Dup" },
+          headers: { "idempotency-key": "k1" },
+        })
+        .then(() =>
+          t.rest("POST", "/api/stores", {
+            body: { id: "dup3", name: "Other" },
+            headers: { "idempotency-key": "k1" },
+          }),
+        ),
+    );
+  });
+
+  it("agrees with tRPC's own status for every catalogue code", () => {
+    for (const code of CODES) {
+      const entry = ERROR_CATALOGUE[code];
+      const status = getHTTPStatusCodeFromError(new TRPCError({ code: entry.trpc }));
+      expect([code, entry.trpc, status]).toEqual([code, entry.trpc, entry.status]);
+    }
+  });
+
+  it("is valid OpenAPI 3.1 according to redocly, which does catch a broken document", async () => {
+    const result = await redoclyLint(doc);
+    const errors = result.problems.filter((p) => p.severity === "error");
+    expect(errors, JSON.stringify(errors.slice(0, 5), null, 2)).toEqual([]);
+    expect(result.ok).toBe(true);
+    // Every schema in the document is used by some operation.
+    expect(result.problems.filter((p) => p.ruleId === "no-unused-components")).toEqual([]);
+
+    const broken = structuredClone(doc);
+    const first = routes[0]!;
+    broken.paths[first.path][first.method.toLowerCase()].responses = { "200": { content: 5 } };
+    broken.components.schemas.Problem.type = "problem";
+    const bad = await redoclyLint(broken);
+    expect(bad.ok).toBe(false);
+    expect(bad.errors).toBeGreaterThanOrEqual(2);
+  });
+
+  it("serves /docs from the server itself, with no CDN", async () => {
+    const page = await t.rest("GET", "/docs", { key: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const refs = [...page.text.matchAll(/\b(?:src|href)\s*=\s*["']([^"']+)["']/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    expect(page.text).not.toMatch(/https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//i);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^\/docs\/[\w.-]+$/);
+      const asset = await t.rest("GET", ref, { key: null });
+      expect([ref, asset.status]).toEqual([ref, 200]);
+      expect(asset.text.length).toBeGreaterThan(10);
+      expect(asset.headers.get("content-type")).toMatch(/^(text\/(css|javascript)|image\/png)/);
+    }
+    expect(refs.some((r) => r.endsWith(".js"))).toBe(true);
+    expect(refs.some((r) => r.endsWith(".css"))).toBe(true);
+
+    const init = await t.rest("GET", "/docs/init.js", { key: null });
+    expect(init.text).toContain('"/openapi.json"');
+    expect(init.text).not.toMatch(/https?:\/\//);
+    // Swagger UI's default validator badge would fetch from validator.swagger.io.
+    expect(init.text).toMatch(/validatorUrl:\s*null/);
+    expectProblem(await t.rest("GET", "/docs/nothing-here.js", { key: null }), 404, "NOT_FOUND");
+    expectProblem(await t.rest("GET", "/docs/..%2Fpackage.json", { key: null }), 404, "NOT_FOUND");
+  });
+});
