@@ -17,6 +17,7 @@ import { timeout } from "hono/timeout";
 import type { Logger } from "pino";
 import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
+import { type RequestObserver, routeTemplate, trpcRoute } from "./metrics";
 import { problem } from "./problem";
 import { rateLimit } from "./rate-limit";
 import { mountRest } from "./rest";
@@ -38,42 +39,51 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** Extra operational routes (metrics) mounted by the caller. */
   extend?: (app: Hono<AppEnv>) => void;
+  /** Sees every request with its route template and status (request metrics). */
+  observe?: RequestObserver;
 }
 
 export function createApp({
   runtime,
   logger,
   extend,
+  observe,
   rateLimit: perSecond = 0,
   rateLimitBurst,
   corsOrigins = [],
   requestTimeoutMs = 30_000,
 }: AppOptions) {
-  const app = new Hono<AppEnv>();
+  // strict: false serves /api/products/ as /api/products instead of refusing it.
+  const app = new Hono<AppEnv>({ strict: false });
   const handle = toHandle(runtime);
   const openapi = JSON.stringify(buildOpenApiDocument({ baseUrl: "/api", version: VERSION }));
 
   app.use(async (c, next) => {
     const started = performance.now();
+    const done = observe?.begin();
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
     c.set("responseHeaders", new Headers());
     c.set("log", { keyId: null });
-    c.set("route", c.req.path.startsWith("/trpc/") ? `trpc ${c.req.path.slice(6)}` : c.req.path);
+    // A template, never the raw path: REST handlers set theirs, the rest is found after routing.
+    c.set("route", c.req.path.startsWith("/trpc/") ? trpcRoute(c.req.path.slice(6)) : "");
     try {
       await next();
     } finally {
+      if (!c.get("route")) c.set("route", routeTemplate(c));
       c.res.headers.set("x-request-id", requestId);
       for (const [k, v] of c.get("responseHeaders")) c.res.headers.set(k, v);
       logger.info({
         method: c.req.method,
         route: c.get("route"),
+        ...(c.get("route") === "unmatched" ? { path: c.req.path.slice(0, 200) } : {}),
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         requestId,
         keyId: c.get("log").keyId,
       });
+      done?.(c.get("route"), c.res.status);
     }
   });
 

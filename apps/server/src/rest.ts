@@ -2,26 +2,18 @@ import {
   AppError,
   appRouter,
   coerceQuery,
-  createCallerFactory,
   type RestRoute,
   type RootContext,
   restRoutes,
   toAppError,
 } from "@stockroom/api";
+import type { AnyProcedure } from "@trpc/server";
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv } from "./env";
 import { problem } from "./problem";
 
-const createCaller = createCallerFactory(appRouter);
-type Caller = ReturnType<typeof createCaller>;
-type CallFn = (input: unknown) => Promise<unknown>;
-
-function procedureOf(caller: Caller, path: string): CallFn {
-  let cur: unknown = caller;
-  for (const part of path.split(".")) cur = (cur as Record<string, unknown>)[part];
-  return cur as CallFn;
-}
+const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
 
 const toHonoPath = (path: string) => `/api${path.replace(/\{(\w+)\}/g, ":$1")}`;
 const toMatcher = (path: string) => new RegExp(`^/api${path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
@@ -30,7 +22,7 @@ async function readInput(c: Context<AppEnv>, route: RestRoute): Promise<unknown>
   const params = c.req.param() as Record<string, string>;
   if (route.method === "GET" || route.method === "DELETE") {
     const query = c.req.queries();
-    return { ...coerceQuery(route.input!, query), ...params };
+    return withParams(coerceQuery(route.input!, query), params);
   }
   const type = c.req.header("content-type") ?? "";
   const text = await c.req.text();
@@ -49,7 +41,17 @@ async function readInput(c: Context<AppEnv>, route: RestRoute): Promise<unknown>
     throw new AppError("VALIDATION_FAILED", "The body must be a JSON object", {
       issues: [{ path: "(body)", message: "Expected an object" }],
     });
-  return { ...body, ...params };
+  return withParams(body as Record<string, unknown>, params);
+}
+
+/** Path params win nothing silently: the same name in the body or query is refused. */
+function withParams(input: Record<string, unknown>, params: Record<string, string>) {
+  const clashes = Object.keys(params).filter((k) => Object.hasOwn(input, k));
+  if (clashes.length > 0)
+    throw new AppError("VALIDATION_FAILED", `${clashes.join(", ")}: Given by the path; leave it out`, {
+      issues: clashes.map((k) => ({ path: k, message: "Given by the path; leave it out" })),
+    });
+  return { ...input, ...params };
 }
 
 /**
@@ -68,9 +70,20 @@ export function mountRest(
     app.on(route.method, toHonoPath(route.path), async (c) => {
       c.set("route", `${route.method} /api${route.path}`);
       const ctx = makeContext(c);
+      // The body is read now, so no transaction waits on a slow upload, but a bad one is
+      // reported only when the procedure asks for its input, i.e. after the auth middleware:
+      // a request without a key gets 401 whatever its body, as over tRPC.
+      const input = readInput(c, route);
+      await input.catch(() => {});
       try {
-        const input = await readInput(c, route);
-        const data = await procedureOf(createCaller(ctx), route.procedure)(input);
+        const data = await procedures[route.procedure]!({
+          ctx,
+          path: route.procedure,
+          type: route.type,
+          getRawInput: () => input,
+          signal: undefined,
+          batchIndex: 0,
+        });
         const headers = Object.fromEntries(ctx.responseHeaders.entries());
         if (route.successStatus === 204) return c.body(null, 204, headers);
         return c.json(data ?? null, route.successStatus as 200 | 201, headers);

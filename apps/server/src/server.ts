@@ -1,3 +1,4 @@
+import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import {
@@ -11,6 +12,7 @@ import { createDatabase, isEmpty, seedDemo } from "@stockroom/db";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
 import { type Config, redactedConfig } from "./config";
+import { createMetrics } from "./metrics";
 
 export interface RunningServer {
   url: string;
@@ -54,15 +56,18 @@ export async function startServer(config: Config, logger = createLogger(config))
   }
   const generatedKey = config.STOCKROOM_BOOTSTRAP_KEY ? null : await createFirstKeyIfNone(database.db);
 
+  const metrics = createMetrics({ database });
   const runtime: Runtime = {
     database,
     keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
-    hooks: {},
+    hooks: metrics.hooks,
   };
   const app = createApp({
     runtime,
     logger,
     metricsPublic: config.STOCKROOM_METRICS_PUBLIC,
+    observe: metrics.observer,
+    extend: (app) => metrics.mount(app, { runtime, public: config.STOCKROOM_METRICS_PUBLIC }),
     rateLimit: config.STOCKROOM_RATE_LIMIT,
     rateLimitBurst: config.STOCKROOM_RATE_LIMIT_BURST,
     corsOrigins: config.STOCKROOM_CORS_ORIGINS,
@@ -83,6 +88,19 @@ export async function startServer(config: Config, logger = createLogger(config))
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
+  });
+  // While closing, every response says `Connection: close`, also those already in flight:
+  // keep-alive clients then reconnect (and are refused) instead of sending more requests on
+  // their open sockets, which would keep the server alive until the forced cut-off.
+  let draining = false;
+  const unanswered = new Set<ServerResponse>();
+  (server as Server).prependListener("request", (_req, res) => {
+    if (draining) {
+      res.shouldKeepAlive = false;
+      return;
+    }
+    unanswered.add(res);
+    res.once("close", () => unanswered.delete(res));
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
@@ -107,6 +125,8 @@ export async function startServer(config: Config, logger = createLogger(config))
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        draining = true;
+        for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive sockets would hold close() open; in-flight ones finish first.

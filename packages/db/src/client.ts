@@ -76,6 +76,11 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   // An idle client dying (server restart, pg_terminate_backend) must not kill the process;
   // the pool drops it and opens a fresh one on the next checkout.
   pool.on("error", () => {});
+  // The same for a client that is checked out but between queries (e.g. mid-transaction):
+  // pg emits its 'error' with no pool listener attached, and an unhandled 'error' event
+  // would kill the process. The pending or next query fails instead (503), and the pool
+  // discards the broken client on release.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     kind: "postgres",

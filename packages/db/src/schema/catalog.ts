@@ -34,6 +34,10 @@ export const products = pgTable(
     uniqueIndex("products_sku_live_uq").on(sql`lower(${t.sku})`).where(sql`${t.deletedAt} is null`),
     index("products_live_created_idx").on(t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_category_idx").on(t.category, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+    // Category pages sorted or filtered by price: the page and its count from one index range.
+    index("products_live_category_price_idx")
+      .on(t.category, t.price, t.id)
+      .where(sql`${t.deletedAt} is null`),
     index("products_live_price_idx").on(t.price, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_sku_idx").on(t.sku, t.id).where(sql`${t.deletedAt} is null`),

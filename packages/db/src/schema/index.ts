@@ -1,3 +1,4 @@
 export * from "./catalog";
+export * from "./counts";
 export * from "./keys";
 export * from "./stock";

@@ -24,6 +24,10 @@ export const stockLevels = pgTable(
     storeId: varchar("store_id", { length: 40 })
       .notNull()
       .references(() => stores.id),
+    // A copy of products.sku, kept by triggers (see the perf_counts migration), so a store's
+    // inventory and the alerts page in sku order straight from an index instead of joining
+    // and sorting every level of the store.
+    sku: varchar("sku", { length: 64 }).notNull().default(""),
     quantity: integer("quantity").notNull().default(0),
     minStock: integer("min_stock").notNull().default(0),
     updatedAt: updatedAt(),
@@ -32,9 +36,13 @@ export const stockLevels = pgTable(
     primaryKey({ columns: [t.productId, t.storeId] }),
     check("stock_levels_quantity_nonneg", sql`${t.quantity} >= 0`),
     check("stock_levels_min_stock_nonneg", sql`${t.minStock} >= 0`),
-    index("stock_levels_store_idx").on(t.storeId, t.productId),
-    // Alerts read only the levels under their minimum; keep that set indexed.
+    index("stock_levels_store_sku_idx").on(t.storeId, t.sku, t.productId),
+    // Alerts read only the levels under their minimum; keep that set indexed, per store and
+    // across stores in the alerts order (biggest shortfall first).
     index("stock_levels_below_min_idx").on(t.storeId, t.productId).where(sql`${t.quantity} < ${t.minStock}`),
+    index("stock_levels_shortfall_idx")
+      .on(sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
+      .where(sql`${t.quantity} < ${t.minStock}`),
   ],
 );
 

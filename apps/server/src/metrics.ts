@@ -1,0 +1,134 @@
+import { AppError, appRouter, type Runtime, type RuntimeHooks } from "@stockroom/api";
+import type { Database } from "@stockroom/db";
+import type { Context, Hono } from "hono";
+import { matchedRoutes } from "hono/route";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { AppEnv } from "./env";
+import { problem } from "./problem";
+
+/** Told about every request by the app's first middleware. */
+export interface RequestObserver {
+  /** Called when a request starts; the function it returns when it has been answered. */
+  begin(): (route: string, status: number) => void;
+}
+
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures as Record<string, unknown>));
+
+/**
+ * The route label for a tRPC path: the procedure name, or the names of a batch, or
+ * "(unknown)": never the raw path, which a client controls.
+ */
+export function trpcRoute(path: string): string {
+  const names = path.split(",");
+  return `trpc ${names.every((n) => PROCEDURES.has(n)) ? names.join(",") : "(unknown)"}`;
+}
+
+/**
+ * The route template of an answered request, from the routes Hono matched: the first
+ * handler registered for a method (middleware is registered for ALL), with `:id` written
+ * `{id}` as in the OpenAPI paths. "unmatched" when only middleware and catch-alls matched.
+ */
+export function routeTemplate(c: Context<AppEnv>): string {
+  const handler = matchedRoutes(c).find((r) => r.method !== "ALL");
+  if (!handler) return "unmatched";
+  return `${handler.method} ${handler.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`;
+}
+
+/** Batches would multiply label values: they share one. */
+const metricRoute = (route: string) =>
+  route.startsWith("trpc ") && route.includes(",") ? "trpc (batch)" : route;
+
+const OUTCOME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+
+export interface Metrics {
+  registry: Registry;
+  observer: RequestObserver;
+  /** Runtime hooks the stock services call. */
+  hooks: RuntimeHooks;
+  /** Mounts GET /metrics: admin keys only, unless public. */
+  mount(app: Hono<AppEnv>, options: { runtime: Runtime; public: boolean }): void;
+}
+
+export function createMetrics(options: { database: Database; processMetrics?: boolean }): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const duration = new Histogram({
+    name: "stockroom_http_request_duration_seconds",
+    help: "HTTP request duration by route template and status",
+    labelNames: ["route", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: "stockroom_http_requests_in_flight",
+    help: "HTTP requests being served right now",
+    registers: [registry],
+  });
+  const stockOps = new Counter({
+    name: "stockroom_stock_operations_total",
+    help: "Stock operations by kind (adjustment, transfer, count) and outcome (ok or the error code)",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+  });
+  const { database } = options;
+  new Gauge({
+    name: "stockroom_db_pool_connections",
+    help: "Database connections by state (total, idle, in_use) and requests waiting for one (waiting)",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const s = database.poolStats();
+      this.set({ state: "total" }, s.total);
+      this.set({ state: "idle" }, s.idle);
+      this.set({ state: "in_use" }, Math.max(0, s.total - s.idle));
+      this.set({ state: "waiting" }, s.waiting);
+    },
+  });
+  new Gauge({
+    name: "stockroom_database_info",
+    help: "The database in use: postgres or pglite (embedded)",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+  }).set({ kind: database.kind }, 1);
+
+  return {
+    registry,
+    observer: {
+      begin() {
+        inFlight.inc();
+        const end = duration.startTimer();
+        return (route, status) => {
+          inFlight.dec();
+          end({ route: metricRoute(route), status: String(status) });
+        };
+      },
+    },
+    hooks: {
+      stockOperation(kind, outcome) {
+        stockOps.inc({ kind, outcome: OUTCOME.test(outcome) ? outcome : "other" });
+      },
+    },
+    mount(app, { runtime, public: open }) {
+      app.get("/metrics", async (c) => {
+        if (!open) {
+          const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+          if (!match?.[1])
+            return problem(
+              c,
+              new AppError("UNAUTHORIZED", "Send an admin API key as 'Authorization: Bearer <key>'"),
+            );
+          const key = await runtime.keys.verify(match[1]);
+          if (!key) return problem(c, new AppError("UNAUTHORIZED", "The API key is unknown or revoked"));
+          c.get("log").keyId = key.id;
+          if (key.role !== "admin")
+            return problem(
+              c,
+              new AppError("FORBIDDEN", `/metrics needs role admin; the key has role ${key.role}`),
+            );
+        }
+        return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
+      });
+    },
+  };
+}
