@@ -1,1 +1,1 @@
-export {};
+export { commands, main, mainCommand, VERSION } from "./main";

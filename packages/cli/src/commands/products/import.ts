@@ -1,0 +1,151 @@
+import { readFile } from "node:fs/promises";
+import { parseIntArg } from "../../lib/args";
+import { defineApiCommand } from "../../lib/command";
+import { CliFailure, UsageError } from "../../lib/exit";
+import { colors, renderTable } from "../../lib/output";
+import { createProgress } from "../../lib/progress";
+import { type ParsedRow, type RowFailure, readProductCsv } from "./csv-format";
+
+const MAX_CHUNK_ROWS = 1000;
+// The server refuses bodies over 1 MiB; leave room for the envelope.
+const MAX_CHUNK_BYTES = 900_000;
+
+function chunk(rows: ParsedRow[], size: number): ParsedRow[][] {
+  const chunks: ParsedRow[][] = [];
+  let current: ParsedRow[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const rowBytes = Buffer.byteLength(JSON.stringify(r.item)) + 1;
+    if (current.length > 0 && (current.length >= size || bytes + rowBytes > MAX_CHUNK_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += rowBytes;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file === "-") {
+    const parts: Buffer[] = [];
+    for await (const part of process.stdin) parts.push(part as Buffer);
+    return Buffer.concat(parts).toString("utf8");
+  }
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `Cannot read ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
+    );
+  }
+}
+
+export default defineApiCommand({
+  meta: { name: "import", description: "Create or update products from a CSV file, by sku" },
+  args: {
+    file: {
+      type: "positional",
+      description: "CSV with header sku,name,description,category,price ('-' for stdin)",
+      required: true,
+    },
+    "dry-run": { type: "boolean", description: "Check the file and say what would change; write nothing" },
+    "on-error": {
+      type: "enum",
+      options: ["reject-all", "skip-failed"],
+      default: "reject-all",
+      description: "reject-all: any bad row means nothing is written; skip-failed: write the good rows",
+    },
+    "chunk-size": { type: "string", description: "Rows per request, 1..1000 (default 1000)", valueHint: "n" },
+  },
+  async run({ args, client, out }) {
+    const onError = args["on-error"] === "skip-failed" ? "skip-failed" : "reject-all";
+    const size =
+      parseIntArg(args["chunk-size"], "--chunk-size", { min: 1, max: MAX_CHUNK_ROWS }) ?? MAX_CHUNK_ROWS;
+    const { rows, failures, total } = readProductCsv(await readInput(args.file));
+    const failed: RowFailure[] = [...failures];
+    let created = 0;
+    let updated = 0;
+    let written = 0;
+    let stopped: string | null = null;
+
+    if (args["dry-run"]) {
+      const existing = new Set<string>();
+      for (let offset = 0; ; offset += 100) {
+        const page = await client.products.list({ limit: 100, offset, sort: "sku" });
+        for (const p of page.items) existing.add(p.sku.toLowerCase());
+        if (page.items.length === 0 || offset + page.items.length >= page.total) break;
+      }
+      for (const r of rows) existing.has(r.item.sku.toLowerCase()) ? updated++ : created++;
+    } else if (onError === "reject-all" && failed.length > 0) {
+      stopped =
+        "Nothing was written: fix the rows above, or pass --on-error skip-failed to import the good ones.";
+    } else {
+      const progress = createProgress({ total: rows.length, label: "Importing" });
+      let done = 0;
+      try {
+        for (const part of chunk(rows, size)) {
+          const result = await client.products.upsertMany({
+            items: part.map((r) => r.item),
+            onError: onError === "skip-failed" ? "skipFailed" : "rejectAll",
+          });
+          for (const f of result.failed)
+            failed.push({ row: part[f.index]?.row ?? 0, sku: f.sku, code: f.code, detail: f.detail });
+          done += part.length;
+          progress.update(done);
+          if (onError === "reject-all" && result.failed.length > 0) {
+            stopped = `The server refused a row, so that chunk and the rest were not written; ${written} rows before row ${part[0]!.row} were.`;
+            break;
+          }
+          created += result.created;
+          updated += result.updated;
+          written += result.created + result.updated;
+        }
+      } catch (err) {
+        if (written > 0) out.warn(`${written} rows were written before this failure.`);
+        throw err;
+      } finally {
+        progress.done();
+      }
+    }
+
+    failed.sort((a, b) => a.row - b.row);
+    const summary = {
+      file: args.file,
+      dryRun: args["dry-run"] === true,
+      onError,
+      rows: total,
+      created,
+      updated,
+      failed,
+    };
+    out.result(summary, () => {
+      const verb = summary.dryRun ? "Dry run: would create" : "Created";
+      out.line(
+        `${verb} ${created}, ${summary.dryRun ? "update" : "updated"} ${updated}, ${failed.length} failed, of ${total} rows${summary.dryRun ? " (nothing written)" : ""}.`,
+      );
+    });
+    if (failed.length > 0) {
+      // The per-row report goes to stderr, so stdout keeps only the summary (or the JSON).
+      const table = renderTable(
+        failed,
+        [
+          { header: "row", value: (f) => f.row, align: "right" },
+          { header: "sku", value: (f) => f.sku },
+          { header: "code", value: (f) => f.code },
+          { header: "detail", value: (f) => f.detail },
+        ],
+        colors(process.stderr),
+      );
+      process.stderr.write(`${table}\n`);
+      throw new CliFailure(
+        "IMPORT_FAILED",
+        `${failed.length} of ${total} rows failed${stopped ? "" : summary.dryRun ? " the checks" : " and were skipped"}`,
+        { hint: stopped ?? (summary.dryRun ? "Fix those rows before importing." : undefined) },
+      );
+    }
+  },
+});

@@ -1,0 +1,194 @@
+import { appRouter } from "@stockroom/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createStockroomClient,
+  type FetchLike,
+  PROCEDURES,
+  type StockroomClient,
+  StockroomError,
+} from "../src/index";
+import { startTestServer, type TestServer } from "./server";
+
+let server: TestServer;
+let client: StockroomClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = createStockroomClient({ url: server.url, apiKey: server.apiKey });
+});
+afterAll(() => server?.close());
+
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a StockroomError");
+    },
+    (e: unknown) => e as StockroomError,
+  );
+
+describe("the procedure table", () => {
+  it("names every procedure of the router with its kind, and nothing else", () => {
+    const fromRouter = Object.fromEntries(
+      Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).map(
+        ([path, p]) => [path, p._def.type],
+      ),
+    );
+    const fromTable: Record<string, string> = {};
+    for (const [ns, procs] of Object.entries(PROCEDURES))
+      for (const [name, kind] of Object.entries(procs)) fromTable[`${ns}.${name}`] = kind;
+    expect(fromTable).toEqual(fromRouter);
+  });
+});
+
+describe("against a live server", () => {
+  it("lists the demo catalogue and stores", async () => {
+    const page = await client.products.list({ limit: 3, sort: "sku" });
+    expect(page.items).toHaveLength(3);
+    expect(page.total).toBeGreaterThan(3);
+    const stores = await client.stores.list();
+    expect(stores.items.map((s) => s.id)).toContain("store1");
+  });
+
+  it("creates, reads, updates and deletes a product", async () => {
+    const created = await client.products.create({
+      sku: "SDK-1",
+      name: "SDK widget",
+      category: "tests",
+      price: 9.5,
+    });
+    expect(created).toMatchObject({ sku: "SDK-1", price: 9.5, description: null, totalQuantity: 0 });
+    expect(await client.products.get({ id: created.id })).toEqual(created);
+    const updated = await client.products.update({ id: created.id, price: 10 });
+    expect(updated.price).toBe(10);
+    await expect(client.products.delete({ id: created.id })).resolves.toBeUndefined();
+    const gone = await caught(client.products.get({ id: created.id }));
+    expect(gone).toMatchObject({ code: "NOT_FOUND", status: 404 });
+  });
+
+  it("reports a domain error with its code, status, detail and request id", async () => {
+    const err = await caught(
+      client.products.create({ sku: "ham-16", name: "Dup", category: "tools", price: 1 }),
+    );
+    expect(err).toBeInstanceOf(StockroomError);
+    expect(err.code).toBe("SKU_TAKEN");
+    expect(err.status).toBe(409);
+    expect(err.detail).toMatch(/ham-16/i);
+    expect(err.requestId).toMatch(/.+/);
+  });
+
+  it("reports validation failures with issues", async () => {
+    const err = await caught(client.products.create({ sku: "bad sku!", name: "", category: "x", price: -1 }));
+    expect(err.code).toBe("VALIDATION_FAILED");
+    expect(err.status).toBe(400);
+    expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["sku", "name", "price"]));
+  });
+
+  it("reports a wrong key as UNAUTHORIZED without retrying", async () => {
+    let attempts = 0;
+    const counting: FetchLike = (url, init) => {
+      attempts++;
+      return fetch(url, init);
+    };
+    const bad = createStockroomClient({
+      url: server.url,
+      apiKey: "nope-nope-nope",
+      fetch: counting,
+      maxRetries: 3,
+    });
+    const err = await caught(bad.products.list());
+    expect(err).toMatchObject({ code: "UNAUTHORIZED", status: 401 });
+    expect(attempts).toBe(1);
+  });
+
+  it("reports an unreachable server as NETWORK_ERROR", async () => {
+    const off = createStockroomClient({
+      url: "http://127.0.0.1:9",
+      apiKey: "k",
+      maxRetries: 1,
+      initialRetryDelayMs: 1,
+    });
+    const err = await caught(off.products.list());
+    expect(err).toMatchObject({ code: "NETWORK_ERROR", status: null, attempts: 2 });
+  });
+
+  it("adjusts and transfers stock and reads the ledger", async () => {
+    const product = await client.products.create({
+      sku: "SDK-STOCK",
+      name: "Stocked",
+      category: "tests",
+      price: 2,
+    });
+    const adjusted = await client.inventory.adjust({
+      productId: product.id,
+      storeId: "store1",
+      delta: 10,
+      reason: "received",
+    });
+    expect(adjusted.level.quantity).toBe(10);
+    const moved = await client.inventory.transfer({
+      productId: product.id,
+      sourceStoreId: "store1",
+      targetStoreId: "store2",
+      quantity: 4,
+    });
+    expect([moved.source.quantity, moved.target.quantity]).toEqual([6, 4]);
+    const short = await caught(
+      client.inventory.transfer({
+        productId: product.id,
+        sourceStoreId: "store1",
+        targetStoreId: "store2",
+        quantity: 99,
+      }),
+    );
+    expect(short).toMatchObject({ code: "INSUFFICIENT_STOCK", status: 409 });
+    const ledger = await client.movements.list({ productId: product.id });
+    expect(ledger.items.map((m) => m.kind).sort()).toEqual(["adjustment", "transfer_in", "transfer_out"]);
+    expect(await client.movements.get({ id: ledger.items[0]!.id })).toEqual(ledger.items[0]);
+  });
+
+  it("applies a mutation once when the answer is lost and the call is retried", async () => {
+    const product = await client.products.create({
+      sku: "SDK-RETRY",
+      name: "Retried",
+      category: "tests",
+      price: 1,
+    });
+    let posts = 0;
+    // The first POST reaches the server and commits, then its answer is "lost".
+    const lossy: FetchLike = async (url, init) => {
+      const res = await fetch(url, init);
+      if (init.method === "POST" && posts++ === 0) {
+        await res.text();
+        throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+      }
+      return res;
+    };
+    const flaky = createStockroomClient({
+      url: server.url,
+      apiKey: server.apiKey,
+      fetch: lossy,
+      initialRetryDelayMs: 1,
+    });
+    const out = await flaky.inventory.adjust({
+      productId: product.id,
+      storeId: "store3",
+      delta: 5,
+      reason: "received",
+    });
+    expect(posts).toBe(2);
+    expect(out.level.quantity).toBe(5);
+    const level = await client.inventory.listByStore({ storeId: "store3", q: "SDK-RETRY" });
+    expect(level.items[0]?.quantity).toBe(5);
+    const ledger = await client.movements.list({ productId: product.id });
+    expect(ledger.items).toHaveLength(1);
+  });
+
+  it("refuses to reuse a caller's idempotency key for a different request", async () => {
+    const key = `sdk-${Date.now()}`;
+    await client.stores.create({ id: "sdk-a", name: "A" }, { idempotencyKey: key });
+    const again = await client.stores.create({ id: "sdk-a", name: "A" }, { idempotencyKey: key });
+    expect(again.id).toBe("sdk-a");
+    const err = await caught(client.stores.create({ id: "sdk-b", name: "B" }, { idempotencyKey: key }));
+    expect(err).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", status: 422 });
+  });
+});

@@ -1,0 +1,209 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./server";
+
+/**
+ * The SDK as a stranger gets it: `pnpm pack`, then `npm install` of the tarball into a
+ * project outside the workspace, a strict type-check (skipLibCheck false) with probes
+ * that fail if the types go missing or turn into `any`, and a live call.
+ */
+const run = promisify(execFile);
+const sdkDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+
+let consumer: string;
+let packDir: string;
+let server: TestServer;
+
+const consumerSource = `import { createStockroomClient, StockroomError, type RouterOutputs, type StockroomErrorCode } from "@stockroom/sdk";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+const client = createStockroomClient({ url: process.env.STOCKROOM_URL!, apiKey: process.env.STOCKROOM_API_KEY! });
+const page = await client.products.list({ limit: 2, sort: "sku" });
+
+const pageNotAny: IsAny<typeof page> = false;
+const priceNotAny: IsAny<(typeof page.items)[number]["price"]> = false;
+const price: number = page.items[0]!.price;
+// @ts-expect-error a product is not a number: the output type is real
+const wrongOutput: number = page.items[0];
+// @ts-expect-error limit is a number
+void (() => client.products.list({ limit: "2" }));
+// @ts-expect-error a product needs name, category and price
+void (() => client.products.create({ sku: "X-1" }));
+// @ts-expect-error no such procedure
+void (() => client.products.explode());
+// @ts-expect-error reason is one of a fixed set
+void (() => client.inventory.adjust({ productId: "p", storeId: "s", delta: 1, reason: "stolen" }));
+// @ts-expect-error a query takes no idempotency key
+void (() => client.stores.list(undefined, { idempotencyKey: "k" }));
+void (() => client.stores.create({ id: "s", name: "S" }, { idempotencyKey: "k" }));
+
+type Level = RouterOutputs["inventory"]["transfer"]["source"];
+const levelNotAny: IsAny<Level> = false;
+const code: StockroomErrorCode = "INSUFFICIENT_STOCK";
+// @ts-expect-error not a code the API sends
+const badCode: StockroomErrorCode = "OOPS";
+
+let errorCode: StockroomErrorCode | null = null;
+try {
+  await client.products.create({ sku: page.items[0]!.sku, name: "dup", category: "x", price: 1 });
+} catch (e) {
+  if (e instanceof StockroomError) errorCode = e.code;
+}
+console.log(JSON.stringify({ count: page.items.length, total: page.total, price, errorCode, code }));
+void [pageNotAny, priceNotAny, wrongOutput, levelNotAny, badCode];
+`;
+
+beforeAll(async () => {
+  packDir = await mkdtemp(join(tmpdir(), "stockroom-sdk-pack-"));
+  consumer = await mkdtemp(join(tmpdir(), "stockroom-sdk-consumer-"));
+  // prepack builds dist with tsup.
+  await run("pnpm", ["pack", "--pack-destination", packDir], { cwd: sdkDir, maxBuffer: 16 * 1024 * 1024 });
+  const tarball = (await readdir(packDir)).find((f) => f.endsWith(".tgz"));
+  if (!tarball) throw new Error(`pnpm pack left no tarball in ${packDir}`);
+  await writeFile(
+    join(consumer, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }),
+  );
+  await run(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      join(packDir, tarball),
+      "@types/node@20.19.43",
+    ],
+    { cwd: consumer, maxBuffer: 16 * 1024 * 1024 },
+  );
+  server = await startTestServer();
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  await rm(packDir, { recursive: true, force: true });
+  await rm(consumer, { recursive: true, force: true });
+});
+
+async function typecheck(tsconfig: object, files: Record<string, string>) {
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(consumer, name)), { recursive: true });
+    await writeFile(join(consumer, name), text);
+  }
+  await writeFile(join(consumer, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  return run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: consumer }).then(
+    () => ({ ok: true, output: "" }),
+    (e: { stdout?: string; stderr?: string }) => ({
+      ok: false,
+      output: `${e.stdout ?? ""}${e.stderr ?? ""}`,
+    }),
+  );
+}
+
+const nodeConfig = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2022"],
+    types: ["node"],
+    strict: true,
+    skipLibCheck: false,
+    outDir: "out",
+  },
+  include: ["src/consumer.ts"],
+};
+
+// tsc on a strict consumer takes a while on a busy 2-core machine.
+describe("the packed SDK in a project outside the workspace", { timeout: 180_000 }, () => {
+  it("ships only dist, a README and a manifest that points at them", async () => {
+    const pkg = JSON.parse(
+      await readFile(join(consumer, "node_modules/@stockroom/sdk/package.json"), "utf8"),
+    );
+    expect(pkg.types).toBe("./dist/index.d.ts");
+    expect(pkg.exports["."]).toMatchObject({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+    expect(pkg.sideEffects).toBe(false);
+    expect(Object.keys(pkg.dependencies ?? {})).not.toContain("@stockroom/api");
+    const files = await readdir(join(consumer, "node_modules/@stockroom/sdk"));
+    expect(files.sort()).toEqual(["README.md", "dist", "package.json"]);
+    const dts = await readFile(join(consumer, "node_modules/@stockroom/sdk/dist/index.d.ts"), "utf8");
+    // One self-contained declaration file: no imports of workspace packages or of drizzle.
+    expect(dts).not.toMatch(/from ['"](\.|@stockroom\/|drizzle-orm|zod)/);
+  });
+
+  it("type-checks strictly (skipLibCheck false) with probes that fail on missing or any types, then calls a live server", async () => {
+    const checked = await typecheck(nodeConfig, { "src/consumer.ts": consumerSource });
+    expect(checked.output).toBe("");
+    expect(checked.ok).toBe(true);
+    const { stdout } = await run(process.execPath, ["out/consumer.js"], {
+      cwd: consumer,
+      env: { ...process.env, STOCKROOM_URL: server.url, STOCKROOM_API_KEY: server.apiKey },
+    });
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ count: 2, errorCode: "SKU_TAKEN" });
+    expect(result.total).toBeGreaterThan(2);
+    expect(typeof result.price).toBe("number");
+  });
+
+  it("rejects a wrong input type (the check is real, not skipped)", async () => {
+    const bad = `import { createStockroomClient } from "@stockroom/sdk";
+const client = createStockroomClient({ url: "http://localhost:8000", apiKey: "k" });
+export const p = client.products.create({ sku: "A", name: "A", category: "c", price: "12.50" });
+`;
+    const checked = await typecheck({ ...nodeConfig, include: ["src/bad.ts"] }, { "src/bad.ts": bad });
+    expect(checked.ok).toBe(false);
+    expect(checked.output).toMatch(
+      /src\/bad\.ts.*error TS2322: Type 'string' is not assignable to type 'number'/,
+    );
+  });
+
+  // @trpc/server's declarations (which carry AppRouter) use Disposable: a browser project
+  // without Node types needs the ESNext.Disposable lib, as the README says.
+  it("type-checks for a browser (DOM lib, no Node types)", async () => {
+    const browser = `import { createStockroomClient, StockroomError } from "@stockroom/sdk";
+const client = createStockroomClient({ url: location.origin, apiKey: "k", fetch: window.fetch.bind(window) });
+export async function show(el: HTMLElement) {
+  try {
+    const { items } = await client.inventory.alerts({ storeId: "store1" });
+    el.textContent = items.map((a) => \`\${a.sku}: \${a.shortfall}\`).join("\\n");
+  } catch (e) {
+    if (e instanceof StockroomError) el.textContent = \`\${e.code}: \${e.detail}\`;
+  }
+}
+`;
+    const checked = await typecheck(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "ESNext",
+          moduleResolution: "Bundler",
+          lib: ["ES2022", "DOM", "ESNext.Disposable"],
+          types: [],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        include: ["src/browser.ts"],
+      },
+      { "src/browser.ts": browser },
+    );
+    expect(checked.output).toBe("");
+  });
+
+  it("loads with require() too", async () => {
+    await writeFile(
+      join(consumer, "cjs.cjs"),
+      `const sdk = require("@stockroom/sdk"); console.log(typeof sdk.createStockroomClient, typeof sdk.StockroomError);`,
+    );
+    const { stdout } = await run(process.execPath, ["cjs.cjs"], { cwd: consumer });
+    expect(stdout.trim()).toBe("function function");
+  });
+});
