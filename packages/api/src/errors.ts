@@ -146,6 +146,10 @@ export function toAppError(err: unknown): AppError {
       retryAfter: 2,
       cause: err,
     });
+  // A well-formed ISO timestamp can still be outside what PostgreSQL stores (year 0, an
+  // offset pushing it past 9999): the client's value, not a bug.
+  if (code === "22007" || code === "22008" || code === "22009")
+    return new AppError("VALIDATION_FAILED", "A date or time is out of the supported range", { cause: err });
   // Malformed input that slipped past validation (e.g. a NUL byte in text) is the client's.
   if (code === "22021" || code === "22P05" || code === "22001" || code === "22003")
     return new AppError("VALIDATION_FAILED", "A value is not acceptable to the database", { cause: err });

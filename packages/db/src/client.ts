@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { isConnectionError } from "./errors";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -82,6 +83,30 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   // discards the broken client on release.
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  // drizzle's own pool transaction checks a client out and runs BEGIN outside its
+  // try/finally: when BEGIN fails (the backend was just terminated, the server restarted),
+  // that client is never released. A handful of those and the pool is full of leaked
+  // clients: every request then waits out the acquire timeout, until the process restarts.
+  // So transactions run on a client checked out here and always given back; a client that
+  // failed by its connection is destroyed rather than pooled.
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  db.transaction = async (run, config) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      let single = onClient.get(client);
+      if (!single) {
+        single = drizzlePg(client, { schema }) as unknown as Db;
+        onClient.set(client, single);
+      }
+      return await single.transaction(run, config);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
+    }
+  };
   return {
     kind: "postgres",
     db,

@@ -34,7 +34,8 @@ export function coerceQuery(schema: z.ZodType, query: Record<string, string[]>):
   const shape = defOf(object).shape ?? {};
   const out: Record<string, unknown> = {};
   for (const [key, values] of Object.entries(query)) {
-    const field = shape[key];
+    // Own keys only: a query named toString or __proto__ must not find Object.prototype.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     const type = field ? defOf(unwrapSchema(field)).type : "unknown";
     const convert = (v: string): unknown => {
       if (type === "number" && NUMERIC.test(v.trim())) return Number(v);
