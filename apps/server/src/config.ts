@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   STOCKROOM_METRICS_PUBLIC: bool(false),
   STOCKROOM_DB_POOL_SIZE: int(10, 1, 500),
+  // Processes serving one port (node:cluster), each with its own pool; PostgreSQL only.
+  STOCKROOM_WORKERS: int(1, 1, 64),
   STOCKROOM_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   STOCKROOM_DB_ACQUIRE_TIMEOUT_MS: int(10_000, 100, 120_000),
   STOCKROOM_KEY_CACHE_TTL_MS: int(5000, 0, 300_000),

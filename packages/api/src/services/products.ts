@@ -1,23 +1,12 @@
 import { PgCode, pgConstraint, pgErrorCode, products, type Queryable, rowsOf } from "@stockroom/db";
-import { and, asc, desc, eq, gte, ilike, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, ilike, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { AppError, issuesFromZod, notFound } from "../errors";
 import {
   type TProduct,
   type TProductCreateInput,
   ZProductCreateInput,
 } from "../routers/products/product.types";
-
-const productColumns = {
-  id: products.id,
-  sku: products.sku,
-  name: products.name,
-  description: products.description,
-  category: products.category,
-  price: products.price,
-  createdAt: products.createdAt,
-  updatedAt: products.updatedAt,
-  totalQuantity: products.totalQuantity,
-};
+import { executeNamed } from "./named";
 
 type ProductRow = {
   id: string;
@@ -59,50 +48,93 @@ export interface ProductListInput {
 /** Escapes LIKE wildcards so `q` is a plain substring. */
 export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+type RawProductRow = {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  category: string;
+  price: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+  total_quantity: number | string;
+  total?: number | string;
+};
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+const fromRaw = (r: RawProductRow): TProduct => ({
+  id: r.id,
+  sku: r.sku,
+  name: r.name,
+  description: r.description,
+  category: r.category,
+  price: Number(r.price),
+  totalQuantity: Number(r.total_quantity),
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
+
+const PRODUCT_COLUMNS = sql.raw(
+  "id, sku, name, description, category, price, created_at, updated_at, total_quantity",
+);
+const SORT_COLUMNS = { name: "name", price: "price", sku: "sku", createdAt: "created_at" } as const;
+
+/**
+ * One statement, prepared once per connection: the page, plus `total` as an uncorrelated
+ * subquery (run once). Without filters other than category the total is read from
+ * category_counts, which triggers keep exact; other filters count matches through an index.
+ */
 export async function listProducts(db: Queryable, input: ProductListInput) {
   const where: SQL[] = [isNull(products.deletedAt)];
   if (input.category !== undefined) where.push(eq(products.category, input.category));
-  if (input.priceMin !== undefined) where.push(gte(products.price, input.priceMin.toFixed(2)));
-  if (input.priceMax !== undefined) where.push(lte(products.price, input.priceMax.toFixed(2)));
+  // Bounds compare exactly (2.501 is not rounded to 2.50): numeric parses the shortest decimal.
+  if (input.priceMin !== undefined) where.push(gte(products.price, String(input.priceMin)));
+  if (input.priceMax !== undefined) where.push(lte(products.price, String(input.priceMax)));
   if (input.stockMin !== undefined) where.push(gte(products.totalQuantity, input.stockMin));
   if (input.q) {
     const pattern = likePattern(input.q);
     where.push(or(ilike(products.name, pattern), ilike(products.sku, pattern))!);
   }
   const sort = input.sort ?? "createdAt";
-  const dir = sort.startsWith("-") ? desc : asc;
-  const column = {
-    name: products.name,
-    price: products.price,
-    sku: products.sku,
-    createdAt: products.createdAt,
-  }[sort.replace(/^-/, "") as "name" | "price" | "sku" | "createdAt"];
-  const condition = and(...where);
-  const [items, [count]] = await Promise.all([
-    db
-      .select(productColumns)
-      .from(products)
-      .where(condition)
-      .orderBy(dir(column), dir(products.id))
-      .limit(input.limit)
-      .offset(input.offset),
-    db.select({ n: sql<number>`count(*)::int` }).from(products).where(condition),
-  ]);
+  const dir = sort.startsWith("-") ? "desc" : "asc";
+  const column = SORT_COLUMNS[sort.replace(/^-/, "") as keyof typeof SORT_COLUMNS];
+  const condition = and(...where)!;
+  const byCategoryOnly =
+    input.priceMin === undefined && input.priceMax === undefined && input.stockMin === undefined && !input.q;
+  const total = byCategoryOnly
+    ? sql`(select coalesce(sum(c.products), 0) from category_counts c
+        ${input.category !== undefined ? sql`where c.category = ${input.category}` : sql``})`
+    : sql`(select count(*) from ${products} where ${condition})`;
+  const rows = rowsOf<RawProductRow>(
+    await executeNamed(
+      db,
+      sql`select ${PRODUCT_COLUMNS}, ${total}::int as total from ${products} where ${condition}
+          order by ${sql.raw(`${column} ${dir}, id ${dir}`)} limit ${input.limit} offset ${input.offset}`,
+    ),
+  );
+  let count = rows[0]?.total ?? 0;
+  if (rows.length === 0 && input.offset > 0) {
+    const [row] = rowsOf<{ total: number }>(await db.execute(sql`select ${total}::int as total`));
+    count = row?.total ?? 0;
+  }
   return {
-    items: items.map(toProduct),
-    total: Number(count?.n ?? 0),
+    items: rows.map(fromRaw),
+    total: Number(count),
     limit: input.limit,
     offset: input.offset,
   };
 }
 
 export async function getProduct(db: Queryable, id: string): Promise<TProduct> {
-  const [row] = await db
-    .select(productColumns)
-    .from(products)
-    .where(and(eq(products.id, id), isNull(products.deletedAt)));
+  const [row] = rowsOf<RawProductRow>(
+    await executeNamed(
+      db,
+      sql`select ${PRODUCT_COLUMNS} from ${products} where id = ${id} and deleted_at is null`,
+    ),
+  );
   if (!row) throw notFound("Product", id);
-  return toProduct(row);
+  return fromRaw(row);
 }
 
 function skuTaken(sku: string, err: unknown): AppError | null {

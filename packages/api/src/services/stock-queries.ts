@@ -1,6 +1,7 @@
 import { movements, type Queryable, rowsOf } from "@stockroom/db";
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
+import { executeNamed } from "./named";
 import { likePattern } from "./products";
 import { toLevel, toMovement } from "./stock";
 import { assertStore } from "./stores";
@@ -16,9 +17,13 @@ export interface StoreInventoryInput {
   offset: number;
 }
 
-const levelFilters = (input: { category?: string; q?: string }): SQL[] => {
+/** Conditions on the level row itself; stock_levels.category is the product's, kept by triggers. */
+const levelConditions = (input: { category?: string }): SQL[] =>
+  input.category !== undefined ? [sql`l.category = ${input.category}`] : [];
+
+/** Conditions on the product: live, and `q` in its name or sku. */
+const productConditions = (input: { q?: string }): SQL[] => {
   const where: SQL[] = [sql`p.deleted_at is null`];
-  if (input.category !== undefined) where.push(sql`p.category = ${input.category}`);
   if (input.q) {
     const pattern = likePattern(input.q);
     where.push(sql`(p.name ilike ${pattern} or p.sku ilike ${pattern})`);
@@ -26,29 +31,65 @@ const levelFilters = (input: { category?: string; q?: string }): SQL[] => {
   return where;
 };
 
+/**
+ * Counts the levels matching `levelWhere` whose product passes the product conditions. The
+ * product is probed per level (a correlated subquery the planner cannot turn into a hash join
+ * over the whole catalogue), so the cost follows the matching levels, found by index.
+ */
+const countLevels = (levelWhere: SQL[], input: { q?: string }) =>
+  sql`(select count(*) from stock_levels l where ${sql.join(levelWhere, sql` and `)}
+       and (select ${sql.join(productConditions(input), sql` and `)} from products p where p.id = l.product_id))`;
+
+type CountedRow = LevelRow & { total: number | string | null };
+
+/** `total` of a page: exact, from the row counts the triggers keep, or counted when filtered. */
+const pageOf = <T>(items: T[], rows: CountedRow[], input: { limit: number; offset: number }) => ({
+  items,
+  total: Number(rows[0]?.total ?? 0),
+  limit: input.limit,
+  offset: input.offset,
+});
+
+/**
+ * A store's levels in sku order: one statement reads the page straight from the
+ * (store_id, sku, product_id) index and the total from store_counts (or a count when
+ * category or q filter). An empty page falls back to checking the store exists.
+ */
 export async function listStoreInventory(db: Queryable, input: StoreInventoryInput) {
-  await assertStore(db, input.storeId);
-  const where = [sql`l.store_id = ${input.storeId}`, ...levelFilters(input)];
-  if (input.belowMin === true) where.push(sql`l.quantity < l.min_stock`);
-  if (input.belowMin === false) where.push(sql`l.quantity >= l.min_stock`);
-  const condition = sql.join(where, sql` and `);
-  const [items, count] = await Promise.all([
-    db.execute(sql`
-      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at
+  const levelWhere = [sql`l.store_id = ${input.storeId}`, ...levelConditions(input)];
+  if (input.belowMin === true) levelWhere.push(sql`l.quantity < l.min_stock`);
+  if (input.belowMin === false) levelWhere.push(sql`l.quantity >= l.min_stock`);
+  const condition = sql.join([...levelWhere, ...productConditions(input)], sql` and `);
+  const counted = input.category === undefined && !input.q;
+  const stat =
+    input.belowMin === true
+      ? sql`c.below_min`
+      : input.belowMin === false
+        ? sql`c.levels - c.below_min`
+        : sql`c.levels`;
+  const total = counted
+    ? sql`(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${input.storeId})`
+    : countLevels(levelWhere, input);
+  const rows = rowsOf<CountedRow>(
+    await executeNamed(
+      db,
+      sql`
+      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at,
+             ${total}::int as total
       from stock_levels l join products p on p.id = l.product_id
       where ${condition}
-      order by p.sku, l.product_id
-      limit ${input.limit} offset ${input.offset}`),
-    db.execute(
-      sql`select count(*)::int as n from stock_levels l join products p on p.id = l.product_id where ${condition}`,
+      order by l.sku, l.product_id
+      limit ${input.limit} offset ${input.offset}`,
     ),
-  ]);
-  return {
-    items: rowsOf<LevelRow>(items).map(toLevel),
-    total: Number(rowsOf<{ n: number }>(count)[0]?.n ?? 0),
-    limit: input.limit,
-    offset: input.offset,
-  };
+  );
+  if (rows.length === 0) {
+    await assertStore(db, input.storeId);
+    if (input.offset > 0) {
+      const [row] = rowsOf<{ total: number }>(await db.execute(sql`select ${total}::int as total`));
+      return pageOf([], [row as CountedRow], input);
+    }
+  }
+  return pageOf(rows.map(toLevel), rows, input);
 }
 
 export interface AlertsInput {
@@ -58,29 +99,42 @@ export interface AlertsInput {
   offset: number;
 }
 
-/** Levels under their minimum, biggest shortfall first. */
+/**
+ * Levels under their minimum, biggest shortfall first, read in that order from the partial
+ * shortfall index. Levels of deleted stores do not exist (deleting a store removes them).
+ */
 export async function listAlerts(db: Queryable, input: AlertsInput) {
-  const where = [sql`l.quantity < l.min_stock`, sql`s.deleted_at is null`, ...levelFilters(input)];
-  if (input.storeId !== undefined) where.push(sql`l.store_id = ${input.storeId}`);
-  const condition = sql.join(where, sql` and `);
-  const from = sql`from stock_levels l join products p on p.id = l.product_id join stores s on s.id = l.store_id`;
-  const [items, count] = await Promise.all([
-    db.execute(sql`
-      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at
-      ${from} where ${condition}
-      order by (l.min_stock - l.quantity) desc, l.store_id, p.sku, l.product_id
-      limit ${input.limit} offset ${input.offset}`),
-    db.execute(sql`select count(*)::int as n ${from} where ${condition}`),
-  ]);
-  return {
-    items: rowsOf<LevelRow>(items).map((r) => {
+  const levelWhere = [sql`l.quantity < l.min_stock`, ...levelConditions(input)];
+  if (input.storeId !== undefined) levelWhere.push(sql`l.store_id = ${input.storeId}`);
+  const condition = sql.join([...levelWhere, ...productConditions({})], sql` and `);
+  const total =
+    input.category === undefined
+      ? sql`(select coalesce(sum(c.below_min), 0) from store_counts c
+             ${input.storeId !== undefined ? sql`where c.store_id = ${input.storeId}` : sql``})`
+      : countLevels(levelWhere, {});
+  const rows = rowsOf<CountedRow>(
+    await executeNamed(
+      db,
+      sql`
+      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at,
+             ${total}::int as total
+      from stock_levels l join products p on p.id = l.product_id
+      where ${condition}
+      order by (l.min_stock - l.quantity) desc, l.store_id, l.sku, l.product_id
+      limit ${input.limit} offset ${input.offset}`,
+    ),
+  );
+  let counted = rows;
+  if (rows.length === 0 && input.offset > 0)
+    counted = rowsOf<CountedRow>(await db.execute(sql`select ${total}::int as total`));
+  return pageOf(
+    rows.map((r) => {
       const level = toLevel(r);
       return { ...level, shortfall: level.minStock - level.quantity };
     }),
-    total: Number(rowsOf<{ n: number }>(count)[0]?.n ?? 0),
-    limit: input.limit,
-    offset: input.offset,
-  };
+    counted,
+    input,
+  );
 }
 
 /** Recomputes every level from the ledger; any difference is a discrepancy. */

@@ -1,7 +1,8 @@
-import { movements, type Queryable, rowsOf, stockLevels } from "@stockroom/db";
+import { type movements, type Queryable, rowsOf, stockLevels } from "@stockroom/db";
 import { sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import type { TMovement, TReason, TStockLevel } from "../routers/inventory/level.types";
+import { executeNamed } from "./named";
 
 type LevelRow = {
   product_id: string;
@@ -62,21 +63,6 @@ export async function readLevels(
   return rows.map(toLevel);
 }
 
-/**
- * Checks that the product and the stores exist and are live, in one round trip, and
- * names the first one missing.
- */
-async function assertExists(db: Queryable, productId: string, storeIds: string[]): Promise<void> {
-  const [row] = rowsOf<{ product: boolean; stores: string[] | null }>(
-    await db.execute(sql`
-      select exists(select 1 from products where id = ${productId} and deleted_at is null) as product,
-             (select array_agg(id) from stores where id in ${storeIds} and deleted_at is null) as stores`),
-  );
-  if (!row?.product) throw notFound("Product", productId);
-  const found = new Set(parseTextArray(row.stores));
-  for (const id of storeIds) if (!found.has(id)) throw notFound("Store", id);
-}
-
 /** node-postgres parses text[]; PGlite may hand back the literal. */
 function parseTextArray(v: string[] | string | null): string[] {
   if (v === null) return [];
@@ -88,34 +74,62 @@ function parseTextArray(v: string[] | string | null): string[] {
     .map((s) => s.replace(/^"|"$/g, ""));
 }
 
+type Locked = Map<string, { quantity: number; minStock: number }>;
+
 /**
- * Takes row locks on the levels, in store-id order so that concurrent transfers in
- * opposite directions queue instead of deadlocking. Missing levels are created first
- * (at quantity 0) when `create` says so.
+ * One round trip: takes row locks on the product's levels in the given stores, in store-id
+ * order so that concurrent transfers in opposite directions queue instead of deadlocking,
+ * and checks in the same statement that the product and the stores exist and are live
+ * (naming the first one missing). Levels in `create` that do not exist yet are inserted at
+ * quantity 0 and locked again, which costs two more round trips only the first time.
  */
 async function lockLevels(
   db: Queryable,
   productId: string,
   storeIds: string[],
   create: string[],
-): Promise<Map<string, { quantity: number; minStock: number }>> {
+): Promise<Locked> {
   const ordered = [...storeIds].sort();
-  if (create.length > 0) {
-    await db
-      .insert(stockLevels)
-      .values([...create].sort().map((storeId) => ({ productId, storeId })))
-      .onConflictDoNothing();
-  }
-  const rows = rowsOf<{ store_id: string; quantity: number; min_stock: number }>(
-    await db.execute(sql`
-      select store_id, quantity, min_stock from stock_levels
-      where product_id = ${productId} and store_id in ${ordered}
-      order by store_id
-      for update`),
-  );
-  return new Map(
-    rows.map((r) => [r.store_id, { quantity: Number(r.quantity), minStock: Number(r.min_stock) }]),
-  );
+  const lock = async () => {
+    const [row] = rowsOf<{
+      product: boolean;
+      stores: string[] | string | null;
+      levels: Array<{ s: string; q: number; m: number }> | string | null;
+    }>(
+      await executeNamed(
+        db,
+        sql`
+        with locked as materialized (
+          select store_id, quantity, min_stock from stock_levels
+          where product_id = ${productId} and store_id in ${ordered}
+          order by store_id
+          for update
+        )
+        select
+          (select json_agg(json_build_object('s', store_id, 'q', quantity, 'm', min_stock)) from locked) as levels,
+          exists(select 1 from products where id = ${productId} and deleted_at is null) as product,
+          array(select id from stores where id in ${ordered} and deleted_at is null) as stores`,
+      ),
+    );
+    if (!row?.product) throw notFound("Product", productId);
+    const found = new Set(parseTextArray(row.stores));
+    for (const id of storeIds) if (!found.has(id)) throw notFound("Store", id);
+    const levels = typeof row.levels === "string" ? JSON.parse(row.levels) : (row.levels ?? []);
+    return new Map(
+      (levels as Array<{ s: string; q: number; m: number }>).map((l) => [
+        l.s,
+        { quantity: Number(l.q), minStock: Number(l.m) },
+      ]),
+    ) as Locked;
+  };
+  const locked = await lock();
+  const missing = create.filter((id) => !locked.has(id)).sort();
+  if (missing.length === 0) return locked;
+  await db
+    .insert(stockLevels)
+    .values(missing.map((storeId) => ({ productId, storeId })))
+    .onConflictDoNothing();
+  return lock();
 }
 
 export const insufficient = (storeId: string, available: number, required: number) =>
@@ -131,50 +145,101 @@ const stale = (storeId: string, expected: number, actual: number) =>
   );
 
 interface LedgerEntry {
-  productId: string;
   storeId: string;
   kind: MovementRow["kind"];
   delta: number;
   reason?: string | null;
-  reference?: string | null;
-  transferId?: string | null;
+}
+
+interface Applied {
+  movements: TMovement[];
+  /** The changed levels joined with their product, by store id. */
+  levels: Map<string, TStockLevel>;
+}
+
+type AppliedRow = LevelRow & {
+  id: string;
+  kind: MovementRow["kind"];
+  delta: number;
+  quantity_after: number;
+  reason: string | null;
+  reference: string | null;
+  transfer_id: string | null;
   actor: string | null;
-}
+  created_at: Date | string;
+};
 
-/** Applies deltas to locked levels and writes their ledger rows; returns the movements. */
-async function applyDeltas(db: Queryable, entries: LedgerEntry[]): Promise<MovementRow[]> {
-  const written: MovementRow[] = [];
-  for (const e of entries) {
-    const [level] = rowsOf<{ quantity: number }>(
-      await db.execute(sql`
-        update stock_levels set quantity = quantity + ${e.delta}, updated_at = now()
-        where product_id = ${e.productId} and store_id = ${e.storeId}
-        returning quantity`),
-    );
-    const [m] = await db
-      .insert(movements)
-      .values({
-        productId: e.productId,
-        storeId: e.storeId,
-        kind: e.kind,
-        delta: e.delta,
-        quantityAfter: Number(level!.quantity),
-        reason: e.reason ?? null,
-        reference: e.reference ?? null,
-        transferId: e.transferId ?? null,
-        actor: e.actor,
-      })
-      .returning();
-    written.push(m!);
-  }
-  return written;
-}
-
-async function bumpProductTotal(db: Queryable, productId: string, delta: number): Promise<void> {
-  if (delta !== 0)
-    await db.execute(
-      sql`update products set total_quantity = total_quantity + ${delta} where id = ${productId}`,
-    );
+/**
+ * One round trip for the whole change: updates the locked levels, writes their ledger rows
+ * (in entry order) and the product's running total, and returns the movements with the new
+ * levels joined with their product. The levels must already be locked by lockLevels.
+ */
+async function applyDeltas(
+  db: Queryable,
+  productId: string,
+  entries: LedgerEntry[],
+  common: { reference?: string | null; transferId?: string | null; actor: string | null },
+): Promise<Applied> {
+  const totalDelta = entries.reduce((s, e) => s + e.delta, 0);
+  // Listed in store-id order, like the locks: the rows (and the triggers that keep
+  // store_counts) are then visited in one global order.
+  const values = sql.join(
+    entries
+      .map((e, n) => ({ e, n }))
+      .sort((a, b) => (a.e.storeId < b.e.storeId ? -1 : a.e.storeId > b.e.storeId ? 1 : 0))
+      .map(
+        ({ e, n }) =>
+          sql`(${n}::int, ${e.storeId}::varchar, ${e.kind}::movement_kind, ${e.delta}::int, ${e.reason ?? null}::varchar)`,
+      ),
+    sql`, `,
+  );
+  const bumpTotal =
+    totalDelta === 0
+      ? sql``
+      : sql`, total as (
+          update products set total_quantity = total_quantity + ${totalDelta}::int where id = ${productId} returning 1
+        )`;
+  const rows = rowsOf<AppliedRow>(
+    await executeNamed(
+      db,
+      sql`
+      with d(n, store_id, kind, delta, reason) as (values ${values}),
+      changed as (
+        update stock_levels l set quantity = l.quantity + d.delta, updated_at = now()
+        from d where l.product_id = ${productId} and l.store_id = d.store_id
+        returning l.store_id, l.quantity, l.min_stock, l.updated_at, d.n, d.kind, d.delta, d.reason
+      ),
+      ledger as (
+        insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor)
+        select ${productId}, store_id, kind, delta, quantity, reason, ${common.reference ?? null}::varchar,
+               ${common.transferId ?? null}::uuid, ${common.actor}::uuid
+        from changed order by n
+        returning seq, id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor, created_at
+      )${bumpTotal}
+      select m.id, m.kind, m.delta, m.quantity_after, m.reason, m.reference, m.transfer_id, m.actor, m.created_at,
+             c.store_id, c.quantity, c.min_stock, c.updated_at, p.id as product_id, p.sku, p.name, p.category, p.price
+      from ledger m join changed c on c.store_id = m.store_id join products p on p.id = ${productId}
+      order by m.seq`,
+    ),
+  );
+  if (rows.length !== entries.length)
+    throw new Error(`applyDeltas: ${rows.length} of ${entries.length} levels changed`);
+  return {
+    movements: rows.map((r) => ({
+      id: r.id,
+      productId,
+      storeId: r.store_id,
+      kind: r.kind,
+      delta: Number(r.delta),
+      quantityAfter: Number(r.quantity_after),
+      reason: r.reason,
+      reference: r.reference,
+      transferId: r.transfer_id,
+      actor: r.actor,
+      createdAt: iso(r.created_at),
+    })),
+    levels: new Map(rows.map((r) => [r.store_id, toLevel(r)])),
+  };
 }
 
 export interface AdjustInput {
@@ -187,7 +252,6 @@ export interface AdjustInput {
 }
 
 export async function adjustStock(db: Queryable, input: AdjustInput, actor: string | null) {
-  await assertExists(db, input.productId, [input.storeId]);
   const locked = await lockLevels(
     db,
     input.productId,
@@ -198,20 +262,13 @@ export async function adjustStock(db: Queryable, input: AdjustInput, actor: stri
   if (input.expectedQuantity !== undefined && input.expectedQuantity !== current)
     throw stale(input.storeId, input.expectedQuantity, current);
   if (current + input.delta < 0) throw insufficient(input.storeId, current, -input.delta);
-  const [movement] = await applyDeltas(db, [
-    {
-      productId: input.productId,
-      storeId: input.storeId,
-      kind: "adjustment",
-      delta: input.delta,
-      reason: input.reason,
-      reference: input.reference,
-      actor,
-    },
-  ]);
-  await bumpProductTotal(db, input.productId, input.delta);
-  const [level] = await readLevels(db, input.productId, [input.storeId]);
-  return { movement: toMovement(movement!), level: level! };
+  const applied = await applyDeltas(
+    db,
+    input.productId,
+    [{ storeId: input.storeId, kind: "adjustment", delta: input.delta, reason: input.reason }],
+    { reference: input.reference, actor },
+  );
+  return { movement: applied.movements[0]!, level: applied.levels.get(input.storeId)! };
 }
 
 export interface TransferInput {
@@ -228,32 +285,20 @@ export async function transferStock(db: Queryable, input: TransferInput, actor: 
     throw new AppError("VALIDATION_FAILED", "sourceStoreId and targetStoreId must differ", {
       issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
     });
-  await assertExists(db, productId, [from, to]);
   const locked = await lockLevels(db, productId, [from, to], [to]);
   const available = locked.get(from)?.quantity ?? 0;
   if (available < quantity) throw insufficient(from, available, quantity);
   const transferId = crypto.randomUUID();
-  const [out, inn] = await applyDeltas(db, [
-    {
-      productId,
-      storeId: from,
-      kind: "transfer_out",
-      delta: -quantity,
-      reference: input.reference,
-      transferId,
-      actor,
-    },
-    {
-      productId,
-      storeId: to,
-      kind: "transfer_in",
-      delta: quantity,
-      reference: input.reference,
-      transferId,
-      actor,
-    },
-  ]);
-  const levels = await readLevels(db, productId, [from, to]);
+  const applied = await applyDeltas(
+    db,
+    productId,
+    [
+      { storeId: from, kind: "transfer_out", delta: -quantity },
+      { storeId: to, kind: "transfer_in", delta: quantity },
+    ],
+    { reference: input.reference, transferId, actor },
+  );
+  const [out, inn] = applied.movements;
   return {
     transferId,
     productId,
@@ -261,10 +306,10 @@ export async function transferStock(db: Queryable, input: TransferInput, actor: 
     targetStoreId: to,
     quantity,
     reference: input.reference ?? null,
-    createdAt: out!.createdAt.toISOString(),
-    source: levels.find((l) => l.storeId === from)!,
-    target: levels.find((l) => l.storeId === to)!,
-    movements: [toMovement(out!), toMovement(inn!)],
+    createdAt: out!.createdAt,
+    source: applied.levels.get(from)!,
+    target: applied.levels.get(to)!,
+    movements: [out!, inn!],
   };
 }
 
@@ -278,7 +323,6 @@ export interface SetLevelInput {
 
 /** Sets the threshold and/or records a stock count (a ledger row of kind `count`). */
 export async function setLevel(db: Queryable, input: SetLevelInput, actor: string | null) {
-  await assertExists(db, input.productId, [input.storeId]);
   const locked = await lockLevels(db, input.productId, [input.storeId], [input.storeId]);
   const current = locked.get(input.storeId)?.quantity ?? 0;
   if (input.expectedQuantity !== undefined && input.expectedQuantity !== current)
@@ -287,21 +331,15 @@ export async function setLevel(db: Queryable, input: SetLevelInput, actor: strin
     await db.execute(sql`
       update stock_levels set min_stock = ${input.minStock}, updated_at = now()
       where product_id = ${input.productId} and store_id = ${input.storeId}`);
-  let movement: MovementRow | undefined;
   if (input.quantity !== undefined && input.quantity !== current) {
-    const delta = input.quantity - current;
-    [movement] = await applyDeltas(db, [
-      {
-        productId: input.productId,
-        storeId: input.storeId,
-        kind: "count",
-        delta,
-        reason: "correction",
-        actor,
-      },
-    ]);
-    await bumpProductTotal(db, input.productId, delta);
+    const applied = await applyDeltas(
+      db,
+      input.productId,
+      [{ storeId: input.storeId, kind: "count", delta: input.quantity - current, reason: "correction" }],
+      { actor },
+    );
+    return { level: applied.levels.get(input.storeId)!, movement: applied.movements[0]! };
   }
   const [level] = await readLevels(db, input.productId, [input.storeId]);
-  return { level: level!, movement: movement ? toMovement(movement) : null };
+  return { level: level!, movement: null };
 }

@@ -24,10 +24,12 @@ export const stockLevels = pgTable(
     storeId: varchar("store_id", { length: 40 })
       .notNull()
       .references(() => stores.id),
-    // A copy of products.sku, kept by triggers (see the perf_counts migration), so a store's
+    // A copy of products.sku, kept by triggers (migrations perf_counts, level_category), so a store's
     // inventory and the alerts page in sku order straight from an index instead of joining
     // and sorting every level of the store.
     sku: varchar("sku", { length: 64 }).notNull().default(""),
+    // Likewise products.category, so a category filter on a store's levels counts in an index range.
+    category: varchar("category", { length: 100 }).notNull().default(""),
     quantity: integer("quantity").notNull().default(0),
     minStock: integer("min_stock").notNull().default(0),
     updatedAt: updatedAt(),
@@ -37,9 +39,15 @@ export const stockLevels = pgTable(
     check("stock_levels_quantity_nonneg", sql`${t.quantity} >= 0`),
     check("stock_levels_min_stock_nonneg", sql`${t.minStock} >= 0`),
     index("stock_levels_store_sku_idx").on(t.storeId, t.sku, t.productId),
+    index("stock_levels_store_category_idx").on(t.storeId, t.category, t.sku, t.productId),
     // Alerts read only the levels under their minimum; keep that set indexed, per store and
     // across stores in the alerts order (biggest shortfall first).
-    index("stock_levels_below_min_idx").on(t.storeId, t.productId).where(sql`${t.quantity} < ${t.minStock}`),
+    index("stock_levels_below_min_idx")
+      .on(t.storeId, sql`(${t.minStock} - ${t.quantity}) desc`, t.sku, t.productId)
+      .where(sql`${t.quantity} < ${t.minStock}`),
+    index("stock_levels_below_min_category_idx")
+      .on(t.category, t.storeId)
+      .where(sql`${t.quantity} < ${t.minStock}`),
     index("stock_levels_shortfall_idx")
       .on(sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} < ${t.minStock}`),

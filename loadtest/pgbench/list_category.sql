@@ -1,0 +1,4 @@
+-- GET /api/products?category=C&limit=20: the statement packages/api/src/services/products.ts
+-- prepares, with pgbench variables where the server binds parameters.
+\set c random(1, :cats)
+select id, sku, name, description, category, price, created_at, updated_at, total_quantity, (select coalesce(sum(c.products), 0) from category_counts c where c.category = (array['tools','fasteners','electrical','plumbing','paint','garden','safety','lighting','hardware','storage','flooring','kitchen','bath','doors','windows','heating','cooling','outdoor','lumber','adhesives'])[:c])::int as total from "products" where ("products"."deleted_at" is null and "products"."category" = (array['tools','fasteners','electrical','plumbing','paint','garden','safety','lighting','hardware','storage','flooring','kitchen','bath','doors','windows','heating','cooling','outdoor','lumber','adhesives'])[:c]) order by created_at asc, id asc limit 20 offset 0;

@@ -1,0 +1,5 @@
+-- GET /api/products?category=C&priceMin=L&priceMax=L+150&sort=price&limit=20
+\set c random(1, :cats)
+\set lo random(1, 300)
+\set hi :lo + 150
+select id, sku, name, description, category, price, created_at, updated_at, total_quantity, (select count(*) from "products" where ("products"."deleted_at" is null and "products"."category" = (array['tools','fasteners','electrical','plumbing','paint','garden','safety','lighting','hardware','storage','flooring','kitchen','bath','doors','windows','heating','cooling','outdoor','lumber','adhesives'])[:c] and "products"."price" >= :lo and "products"."price" <= :hi))::int as total from "products" where ("products"."deleted_at" is null and "products"."category" = (array['tools','fasteners','electrical','plumbing','paint','garden','safety','lighting','hardware','storage','flooring','kitchen','bath','doors','windows','heating','cooling','outdoor','lumber','adhesives'])[:c] and "products"."price" >= :lo and "products"."price" <= :hi) order by price asc, id asc limit 20 offset 0;

@@ -1,0 +1,384 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus, loadavg, totalmem } from "node:os";
+import { createDatabase } from "@stockroom/db";
+import pg from "pg";
+import { LAYOUTS, requestMaker, type SCENARIOS, storeId, TARGETS, writes } from "../scenarios.js";
+import { checkCorrectness, type Snapshot, snapshot } from "./check";
+import { cpuBetween, sampleCpu } from "./cpu";
+import { type LoadResult, runAutocannon, runWrk, wrkAvailable } from "./drivers";
+import { type PgbenchReport, pgbenchAvailable, runPgbenchComparisons } from "./pgbench";
+import { type Layout, productId, type SeedSummary, seedDataset } from "./seed";
+import { startBenchServer } from "./server";
+
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export interface BenchOptions {
+  quick?: boolean;
+  /** Seconds per measured run. */
+  durationSec?: number;
+  /** [connections, scenarios][] to run, in order. */
+  plan?: Array<[number, ScenarioName[]]>;
+  driver?: "auto" | "wrk" | "autocannon";
+  pgbench?: boolean;
+  workers?: number;
+  poolSize?: number;
+  logLevel?: string;
+  /** `node --cpu-prof` output directory for the server. */
+  cpuProfDir?: string;
+  /** Use this database as is (seeded when empty); otherwise a scratch database is made and dropped. */
+  databaseUrl?: string;
+  /** Keep the scratch database afterwards. */
+  keep?: boolean;
+  /** Run the server from another checkout (a baseline to compare with). */
+  serverRoot?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunRow extends LoadResult {
+  scenario: ScenarioName;
+  connections: number;
+  durationSec: number;
+  /** CPU time per request of the server processes and of the PostgreSQL backends serving them. */
+  serverCpuUsPerReq?: number;
+  dbCpuUsPerReq?: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { nproc: number; cpu: string; memoryGiB: number; node: string; loadAvgAtStart: number[] };
+  options: Record<string, unknown>;
+  seed: SeedSummary;
+  rows: RunRow[];
+  correctness: Array<{ after: string; ok: boolean; problems: string[]; movements: number }>;
+  pgbench: PgbenchReport | null;
+  ratios: Record<string, number>;
+}
+
+export const FULL_PLAN: Array<[number, ScenarioName[]]> = [
+  [50, ["list", "get", "inventory", "alerts", "read", "transfer", "mixed"]],
+  [500, ["read", "transfer", "mixed"]],
+];
+const QUICK_PLAN: Array<[number, ScenarioName[]]> = [
+  [50, ["read", "transfer", "mixed"]],
+  [500, ["read", "transfer"]],
+];
+
+/** Where tests and the runner find PostgreSQL when DATABASE_URL is unset. */
+const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
+
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `stockroom_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const quick = options.quick ?? false;
+  const layout: Layout = quick ? LAYOUTS.quick : LAYOUTS.full;
+  const durationSec = options.durationSec ?? (quick ? 1 : 10);
+  const plan = options.plan ?? (quick ? QUICK_PLAN : FULL_PLAN);
+  const driverName =
+    options.driver && options.driver !== "auto" ? options.driver : wrkAvailable() ? "wrk" : "autocannon";
+  const drive = driverName === "wrk" ? runWrk : runAutocannon;
+  const apiKey = `sk_bench_${randomBytes(18).toString("base64url")}`;
+
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    machine: {
+      nproc: cpus().length,
+      cpu: cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAvgAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
+    options: {
+      quick,
+      durationSec,
+      driver: driverName,
+      workers: options.workers ?? 1,
+      poolSize: options.poolSize ?? "server default",
+      logLevel: options.logLevel ?? "warn",
+      serverRoot: options.serverRoot ?? "this checkout",
+      layout,
+    },
+    seed: undefined as unknown as SeedSummary,
+    rows: [],
+    correctness: [],
+    pgbench: null,
+    ratios: {},
+  };
+
+  const scratch = options.databaseUrl
+    ? null
+    : await scratchDatabase(process.env.DATABASE_URL || LOCAL_POSTGRES);
+  const databaseUrl = options.databaseUrl ?? scratch!.url;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
+  try {
+    if (options.serverRoot) migrateWith(options.serverRoot, databaseUrl);
+    else {
+      const database = await createDatabase({ url: databaseUrl, poolSize: 1 });
+      await database.migrate();
+      await database.close();
+    }
+    await client.connect();
+    const { rows: existing } = await client.query<{ n: number }>(
+      "select count(*)::int as n from products where sku like 'LT-%'",
+    );
+    if (existing[0]!.n === 0) {
+      log(`seeding ${layout.products} products, ${layout.stores} stores ...`);
+      report.seed = await seedDataset(client, layout);
+    } else {
+      const s = await snapshot(client);
+      report.seed = {
+        products: existing[0]!.n,
+        stores: layout.stores,
+        levels: -1,
+        movements: -1,
+        units: s.total,
+        ms: 0,
+      };
+    }
+    log(
+      `dataset: ${report.seed.products} products, ${report.seed.stores} stores, ${report.seed.levels} levels, ` +
+        `${report.seed.movements} movements, ${report.seed.units} units (${report.seed.ms} ms)`,
+    );
+
+    server = await startBenchServer({
+      databaseUrl,
+      apiKey,
+      workers: options.workers,
+      poolSize: options.poolSize,
+      logLevel: options.logLevel,
+      cpuProfDir: options.cpuProfDir,
+      serverRoot: options.serverRoot,
+    });
+    log(`server ${server.url} (pid ${server.pid}), driver ${driverName}, ${durationSec} s per run`);
+
+    const context = {
+      layout,
+      productIds: Array.from({ length: layout.products }, (_, i) => productId(i)),
+      storeIds: Array.from({ length: layout.stores }, (_, k) => storeId(k)),
+    };
+    // Warm up (JIT, pool, caches) on every request kind, unmeasured.
+    await drive({
+      url: server.url,
+      apiKey,
+      connections: 20,
+      durationSec: quick ? 1 : 3,
+      next: requestMaker("mixed", context, Math.random),
+    });
+
+    let before: Snapshot = await snapshot(client);
+    for (const [connections, scenarios] of plan) {
+      for (const scenario of scenarios) {
+        const pgPids = isLocal(databaseUrl) ? await backendPids(client) : [];
+        const cpuBefore = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
+        const result = await drive({
+          url: server.url,
+          apiKey,
+          connections,
+          durationSec,
+          next: requestMaker(scenario, context, Math.random),
+        });
+        const cpuAfter = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
+        const perReq = (ms: number) => (result.requests > 0 ? Math.round((ms * 1000) / result.requests) : 0);
+        const row: RunRow = {
+          scenario,
+          connections,
+          durationSec,
+          ...result,
+          serverCpuUsPerReq: perReq(cpuBetween(cpuBefore[0], cpuAfter[0])),
+          dbCpuUsPerReq: perReq(cpuBetween(cpuBefore[1], cpuAfter[1])),
+        };
+        report.rows.push(row);
+        log(formatRow(row));
+        if (writes(scenario)) {
+          const check = await checkCorrectness(client, { url: server.url, apiKey }, before);
+          report.correctness.push({
+            after: `${scenario}@${connections}`,
+            ok: check.ok,
+            problems: check.problems,
+            movements: check.movements,
+          });
+          if (!check.ok) throw new BenchCorrectnessError(scenario, connections, check.problems);
+          before = await snapshot(client);
+        }
+      }
+    }
+    await server.stop();
+    server = undefined;
+
+    if (options.pgbench !== false && pgbenchAvailable()) {
+      log("pgbench: the same SQL straight against PostgreSQL ...");
+      report.pgbench = await runPgbenchComparisons({
+        databaseUrl,
+        layout,
+        durationSec,
+        clients: quick ? [10] : [10, 50],
+        modes: quick ? ["prepared"] : ["prepared", "simple"],
+        log,
+      });
+      // The server is gone; the SQL checks still prove pgbench ran a correct transfer.
+      const check = await checkCorrectness(client, null, before);
+      report.correctness.push({
+        after: "pgbench transfer",
+        ok: check.ok,
+        problems: check.problems,
+        movements: check.movements,
+      });
+      if (!check.ok)
+        throw new BenchCorrectnessError("pgbench transfer", report.pgbench.clients, check.problems);
+    }
+    report.ratios = ratios(report);
+    return report;
+  } finally {
+    await server?.stop().catch(() => {});
+    await client.end().catch(() => {});
+    if (scratch && !options.keep) await scratch.drop().catch(() => {});
+    else if (scratch) log(`kept database ${databaseUrl}`);
+  }
+}
+
+/** Migrates with another checkout's own migrations, so a baseline runs on its own schema. */
+function migrateWith(serverRoot: string, url: string) {
+  const script = `const { createDatabase } = await import("@stockroom/db");
+    const d = await createDatabase({ url: process.env.BENCH_MIGRATE_URL, poolSize: 1 });
+    await d.migrate(); await d.close();`;
+  const r = spawnSync(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script],
+    {
+      cwd: `${serverRoot.replace(/\/$/, "")}/apps/server`,
+      env: { ...process.env, BENCH_MIGRATE_URL: url },
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`migrating with ${serverRoot} failed:\n${r.stderr}`);
+}
+
+/** Backend PIDs only mean something when PostgreSQL runs on this machine. */
+const isLocal = (url: string) => ["127.0.0.1", "localhost", "[::1]", ""].includes(new URL(url).hostname);
+
+/** The PostgreSQL backends of the server's pool (same machine only; empty otherwise). */
+async function backendPids(client: pg.Client): Promise<number[]> {
+  const { rows } = await client.query<{ pid: number }>(
+    "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+  );
+  return rows.map((r) => r.pid);
+}
+
+export class BenchCorrectnessError extends Error {
+  constructor(
+    readonly scenario: string,
+    readonly connections: number,
+    readonly problems: string[],
+  ) {
+    super(`CORRECTNESS FAILED after ${scenario} at ${connections} connections:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+function rowOf(report: BenchReport, scenario: ScenarioName, connections: number) {
+  return report.rows.find((r) => r.scenario === scenario && r.connections === connections);
+}
+
+function ratios(report: BenchReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  const round = (x: number) => Math.round(x * 100) / 100;
+  for (const name of ["list", "inventory", "alerts", "transfer"] as const) {
+    const row = rowOf(report, name, 50);
+    if (row) out[`${name}VsOriginal`] = round(row.rps / TARGETS.original[name]);
+  }
+  const pgb = report.pgbench;
+  const list = rowOf(report, "list", 50);
+  if (pgb && list && pgb.listTps > 0) out.listVsPgbench = round(list.rps / pgb.listTps);
+  const transfer = rowOf(report, "transfer", 50);
+  if (pgb && transfer && pgb.transferTps > 0) out.transferVsPgbench = round(transfer.rps / pgb.transferTps);
+  return out;
+}
+
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
+
+export function formatRow(r: RunRow): string {
+  return [
+    r.scenario.padEnd(10),
+    String(r.connections).padStart(5),
+    fmt(r.rps, 0).padStart(8),
+    fmt(r.p50Ms).padStart(8),
+    fmt(r.p99Ms).padStart(8),
+    String(r.socketErrors).padStart(7),
+    String(r.non2xx).padStart(7),
+    String(r.status5xx).padStart(5),
+    String(r.serverCpuUsPerReq ?? "").padStart(8),
+    String(r.dbCpuUsPerReq ?? "").padStart(7),
+  ].join(" ");
+}
+
+export const TABLE_HEADER = `${[
+  "scenario".padEnd(10),
+  "conns".padStart(5),
+  "req/s".padStart(8),
+  "p50 ms".padStart(8),
+  "p99 ms".padStart(8),
+  "errors".padStart(7),
+  "non2xx".padStart(7),
+  "5xx".padStart(5),
+  "node µs".padStart(8),
+  "pg µs".padStart(7),
+].join(" ")}`;
+
+/** The summary table, plus the ratios the issue asks for. */
+export function formatReport(report: BenchReport): string {
+  const lines = [
+    `machine: ${report.machine.nproc} cores, ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, node ${report.machine.node}, load avg at start ${report.machine.loadAvgAtStart.join(" ")}`,
+    `driver: ${report.options.driver}; ${report.rows[0]?.durationSec ?? "?"} s per run; errors = socket errors + timeouts;`,
+    "node µs / pg µs = CPU time per request of the server process(es) / of the PostgreSQL backends",
+    "",
+    TABLE_HEADER,
+    ...report.rows.map(formatRow),
+    "",
+    `correctness: ${report.correctness.map((c) => `${c.after} ${c.ok ? "ok" : "FAILED"}`).join(", ") || "no write scenario ran"}`,
+  ];
+  if (report.pgbench) {
+    const p = report.pgbench;
+    lines.push(
+      `pgbench (${p.mode}): list SQL ${fmt(p.listTps, 0)} tps, locked transfer ${fmt(p.transferTps, 0)} tps`,
+    );
+    if (p.simpleListTps)
+      lines.push(
+        `pgbench (simple protocol, for reference): list SQL ${fmt(p.simpleListTps, 0)} tps, locked transfer ${fmt(p.simpleTransferTps ?? 0, 0)} tps`,
+      );
+  }
+  const r = report.ratios;
+  const show = (label: string, key: string, target?: number) =>
+    r[key] !== undefined
+      ? `  ${label.padEnd(34)} ${fmt(r[key]!, 2).padStart(6)}${target ? `  (target >= ${target})` : ""}`
+      : null;
+  lines.push(
+    "ratios:",
+    ...[
+      show("list vs the original (345/s)", "listVsOriginal", TARGETS.readSpeedup),
+      show("inventory vs the original (130/s)", "inventoryVsOriginal", TARGETS.readSpeedup),
+      show("alerts vs the original (270/s)", "alertsVsOriginal", TARGETS.readSpeedup),
+      show("transfer vs the original (115/s)", "transferVsOriginal"),
+      show("list API / pgbench same SQL", "listVsPgbench", TARGETS.pgbenchListRatio),
+      show("transfer API / pgbench same txn", "transferVsPgbench", TARGETS.pgbenchTransferRatio),
+    ].filter((l): l is string => l !== null),
+  );
+  return lines.join("\n");
+}

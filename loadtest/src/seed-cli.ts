@@ -1,0 +1,38 @@
+import { createDatabase } from "@stockroom/db";
+import pg from "pg";
+import { LAYOUTS } from "../scenarios.js";
+import { seedDataset } from "./seed";
+
+/**
+ * `pnpm --filter @stockroom/loadtest seed [--quick]`: migrates DATABASE_URL and loads the
+ * load-test dataset with bulk SQL unless it is there already (what the k6 scripts expect;
+ * without it they seed a smaller one through the API).
+ */
+async function main() {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("Set DATABASE_URL to the PostgreSQL database to seed");
+  const layout = process.argv.includes("--quick") ? LAYOUTS.quick : LAYOUTS.full;
+  const database = await createDatabase({ url, poolSize: 1 });
+  await database.migrate();
+  await database.close();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      "select count(*)::int as n from products where sku like 'LT-%'",
+    );
+    if (rows[0]!.n > 0) {
+      process.stdout.write(`already seeded: ${rows[0]!.n} load-test products\n`);
+      return;
+    }
+    const summary = await seedDataset(client, layout);
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`seed failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
