@@ -1,25 +1,9 @@
 import { PROCEDURES } from "./procedures";
-import { type FetchLike, type ProcedureKind, RequestSender, type SendOptions } from "./request-sender";
+import { type ProcedureKind, RequestSender, type RequestSenderOptions, type SendOptions } from "./request-sender";
 import type { StockroomProcedures } from "./types";
 
-export interface StockroomClientOptions {
-  /** Server root, e.g. `http://localhost:8000`. */
-  url: string;
-  /** A Stockroom API key; sent as `Authorization: Bearer <key>`. */
-  apiKey: string;
-  /** A fetch implementation; default: the global fetch. */
-  fetch?: FetchLike;
-  /** Time limit for each attempt, in ms. Default 30 000. */
-  timeoutMs?: number;
-  /** Retries after the first attempt (network errors, timeouts, 429, 503). Default 2; 0 disables. */
-  maxRetries?: number;
-  /** First backoff step in ms; doubles per retry, with jitter. Default 500. */
-  initialRetryDelayMs?: number;
-  /** Upper bound for one wait between attempts, Retry-After included, in ms. Default 30 000. */
-  maxRetryDelayMs?: number;
-  /** Extra headers sent with every request, e.g. `{ "x-request-id": "…" }`. */
-  headers?: Record<string, string>;
-}
+/** Connection, timeout and retry settings; see RequestSenderOptions for each field. */
+export type StockroomClientOptions = RequestSenderOptions;
 
 export type StockroomClient = StockroomProcedures;
 

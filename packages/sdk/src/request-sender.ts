@@ -7,7 +7,9 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export interface RequestSenderOptions {
   /** Server root, e.g. `http://localhost:8000` (a trailing `/trpc` is accepted too). */
   url: string;
+  /** A Stockroom API key; sent as `Authorization: Bearer <key>`. */
   apiKey: string;
+  /** A fetch implementation; default: the global fetch. */
   fetch?: FetchLike;
   /** Per attempt. Default 30 000. */
   timeoutMs?: number;
