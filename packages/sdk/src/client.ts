@@ -1,5 +1,10 @@
 import { PROCEDURES } from "./procedures";
-import { type ProcedureKind, RequestSender, type RequestSenderOptions, type SendOptions } from "./request-sender";
+import {
+  type ProcedureKind,
+  RequestSender,
+  type RequestSenderOptions,
+  type SendOptions,
+} from "./request-sender";
 import type { StockroomProcedures } from "./types";
 
 /** Connection, timeout and retry settings; see RequestSenderOptions for each field. */
