@@ -1,46 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadConfig, startServer } from "@stockroom/server";
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/stockroom.mjs");
 
-export interface TestServer {
-  url: string;
-  /** The admin key the server was started with. */
-  apiKey: string;
-  close(): Promise<void>;
-}
-
-/**
- * A real server in this process on a fresh embedded database with the demo data, on a
- * free port. DATABASE_URL is blanked so a developer's or CI's Postgres is never touched.
- */
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "stockroom-cli-test-"));
-  const apiKey = `sr_cli_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  const server = await startServer(
-    loadConfig({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: "",
-      STOCKROOM_DATA_DIR: dataDir,
-      STOCKROOM_BOOTSTRAP_KEY: apiKey,
-      LOG_LEVEL: "silent",
-      ...extraEnv,
-    }),
-  );
-  return {
-    url: server.url,
-    apiKey,
-    async close() {
-      await server.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+export { startTestServer, type TestServer } from "@stockroom/server/testing";
 
 export interface CliResult {
   code: number | null;
