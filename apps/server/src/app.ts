@@ -12,17 +12,17 @@ import {
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import type { Logger } from "pino";
 import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
+import { fromNode, header, MAX_BODY_BYTES, SECURITY_HEADERS } from "./headers";
 import { type RequestObserver, routeTemplate, trpcRoute } from "./metrics";
 import { problem } from "./problem";
 import { rateLimit } from "./rate-limit";
 import { mountRest } from "./rest";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES };
 /** Longest URL (path + query) accepted; longer is 414. */
 export const MAX_URL_CHARS = 8192;
 const VERSION = "0.1.0";
@@ -61,10 +61,10 @@ export function createApp({
   app.use(async (c, next) => {
     const started = performance.now();
     const done = observe?.begin();
-    const incoming = c.req.header("x-request-id");
+    const incoming = header(c, "x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
-    c.set("responseHeaders", new Headers());
+    c.set("responseHeaders", new Map());
     c.set("log", { keyId: null });
     // A template, never the raw path: REST handlers set theirs, the rest is found after routing.
     c.set("route", c.req.path.startsWith("/trpc/") ? trpcRoute(c.req.path.slice(6)) : "");
@@ -72,8 +72,13 @@ export function createApp({
       await next();
     } finally {
       if (!c.get("route")) c.set("route", routeTemplate(c));
-      c.res.headers.set("x-request-id", requestId);
-      for (const [k, v] of c.get("responseHeaders")) c.res.headers.set(k, v);
+      if (!c.get("headersDone")) {
+        // Answers built elsewhere (Hono, tRPC, docs, errors) get the shell headers here.
+        const headers = c.res.headers;
+        for (const k in SECURITY_HEADERS) headers.set(k, SECURITY_HEADERS[k]!);
+        headers.set("x-request-id", requestId);
+        for (const [k, v] of c.get("responseHeaders")) headers.set(k, v);
+      }
       logger.info({
         method: c.req.method,
         route: c.get("route"),
@@ -87,7 +92,6 @@ export function createApp({
     }
   });
 
-  app.use(secureHeaders());
   if (corsOrigins.length > 0)
     app.use(
       cors({
@@ -125,9 +129,10 @@ export function createApp({
   });
   app.notFound((c) => problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`)));
 
+  const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB");
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => problem(c, new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB")),
+    onError: (c) => problem(c, tooLarge()),
   });
   const deadline = timeout(
     requestTimeoutMs,
@@ -139,20 +144,30 @@ export function createApp({
   for (const prefix of ["/api/*", "/trpc/*"]) {
     if (perSecond > 0) app.use(prefix, rateLimit(perSecond, rateLimitBurst || perSecond * 2));
     app.use(prefix, deadline);
-    app.use(prefix, limit);
+    app.use(prefix, async (c, next) => {
+      // A GET carries no body to measure: asking for one would build a full Web Request.
+      if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+      // Under Node, the REST adapter reads the body itself (bodyText) and enforces the cap
+      // while reading; a declared length over it is refused here, before anything else.
+      if (prefix === "/api/*" && fromNode(c)) {
+        if (Number(header(c, "content-length") ?? 0) > MAX_BODY_BYTES) return problem(c, tooLarge());
+        return next();
+      }
+      return limit(c, next);
+    });
   }
 
   const makeContext = (c: Context<AppEnv>): RootContext => ({
     requestId: c.get("requestId"),
-    authorization: c.req.header("authorization") ?? null,
-    idempotencyKey: c.req.header("idempotency-key") ?? null,
+    authorization: header(c, "authorization") ?? null,
+    idempotencyKey: header(c, "idempotency-key") ?? null,
     responseHeaders: c.get("responseHeaders"),
     runtime: handle,
     log: c.get("log"),
   });
 
   const checkIdempotencyHeader = async (c: Context<AppEnv>, next: () => Promise<void>) => {
-    const key = c.req.header("idempotency-key");
+    const key = header(c, "idempotency-key");
     if (key !== undefined && (key.length < 1 || key.length > 255))
       return problem(
         c,

@@ -38,6 +38,7 @@ export const ConfigSchema = z.object({
   // Processes serving one port (node:cluster), each with its own pool; PostgreSQL only.
   STOCKROOM_WORKERS: int(1, 1, 64),
   STOCKROOM_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
+  STOCKROOM_DB_GENERIC_PLANS: bool(true),
   STOCKROOM_DB_ACQUIRE_TIMEOUT_MS: int(10_000, 100, 120_000),
   STOCKROOM_KEY_CACHE_TTL_MS: int(5000, 0, 300_000),
   STOCKROOM_RATE_LIMIT: int(0, 0, 1_000_000),

@@ -4,6 +4,7 @@ import type { Context, Hono } from "hono";
 import { matchedRoutes } from "hono/route";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AppEnv } from "./env";
+import { header } from "./headers";
 import { problem } from "./problem";
 
 /** Told about every request by the app's first middleware. */
@@ -112,7 +113,7 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     mount(app, { runtime, public: open }) {
       app.get("/metrics", async (c) => {
         if (!open) {
-          const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+          const match = /^Bearer\s+(\S+)\s*$/i.exec(header(c, "authorization") ?? "");
           if (!match?.[1])
             return problem(
               c,

@@ -1,6 +1,7 @@
 import { AppError } from "@stockroom/api";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
+import { header } from "./headers";
 import { problem } from "./problem";
 
 interface Bucket {
@@ -22,7 +23,7 @@ export function rateLimit(perSecond: number, burst: number): MiddlewareHandler<A
   sweep.unref();
 
   return async (c, next) => {
-    const auth = c.req.header("authorization");
+    const auth = header(c, "authorization");
     if (!auth) return next();
     const now = Date.now();
     let bucket = buckets.get(auth);

@@ -2,6 +2,7 @@ import {
   AppError,
   appRouter,
   coerceQuery,
+  directQuery,
   type RestRoute,
   type RootContext,
   restRoutes,
@@ -11,6 +12,7 @@ import type { AnyProcedure } from "@trpc/server";
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
 import type { AppEnv } from "./env";
+import { bodyText, header, MAX_BODY_BYTES, shellHeaders } from "./headers";
 import { problem } from "./problem";
 
 const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
@@ -24,8 +26,8 @@ async function readInput(c: Context<AppEnv>, route: RestRoute): Promise<unknown>
     const query = c.req.queries();
     return withParams(coerceQuery(route.input!, query), params);
   }
-  const type = c.req.header("content-type") ?? "";
-  const text = await c.req.text();
+  const type = header(c, "content-type") ?? "";
+  const text = await bodyText(c, MAX_BODY_BYTES);
   if (text.trim() === "" && Object.keys(params).length > 0) return params;
   if (!/^application\/(.+\+)?json\b/i.test(type))
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json");
@@ -67,6 +69,8 @@ export function mountRest(
 ) {
   const routes = restRoutes();
   for (const route of routes) {
+    const procedure = procedures[route.procedure]!;
+    const direct = route.type === "query" ? directQuery(procedure, route.procedure) : null;
     app.on(route.method, toHonoPath(route.path), async (c) => {
       c.set("route", `${route.method} /api${route.path}`);
       const ctx = makeContext(c);
@@ -76,17 +80,24 @@ export function mountRest(
       const input = readInput(c, route);
       await input.catch(() => {});
       try {
-        const data = await procedures[route.procedure]!({
-          ctx,
-          path: route.procedure,
-          type: route.type,
-          getRawInput: () => input,
-          signal: undefined,
-          batchIndex: 0,
+        const data = direct
+          ? await direct.run(ctx, () => input)
+          : await procedure({
+              ctx,
+              path: route.procedure,
+              type: route.type,
+              getRawInput: () => input,
+              signal: undefined,
+              batchIndex: 0,
+            });
+        // Built here with every header in one plain object: @hono/node-server writes that
+        // straight to the socket, where c.json() and later header edits go through Headers.
+        if (route.successStatus === 204)
+          return new Response(null, { status: 204, headers: shellHeaders(c, null) });
+        return new Response(JSON.stringify(data ?? null), {
+          status: route.successStatus ?? 200,
+          headers: shellHeaders(c, "application/json"),
         });
-        const headers = Object.fromEntries(ctx.responseHeaders.entries());
-        if (route.successStatus === 204) return c.body(null, 204, headers);
-        return c.json(data ?? null, route.successStatus as 200 | 201, headers);
       } catch (err) {
         const app = toAppError(err);
         if (app.appCode === "INTERNAL")

@@ -41,6 +41,7 @@ export async function startServer(config: Config, logger = createLogger(config))
     dataDir: config.STOCKROOM_DATA_DIR,
     poolSize: config.STOCKROOM_DB_POOL_SIZE,
     statementTimeoutMs: config.STOCKROOM_STATEMENT_TIMEOUT_MS,
+    genericPlans: config.STOCKROOM_DB_GENERIC_PLANS,
     connectTimeoutMs: config.STOCKROOM_DB_ACQUIRE_TIMEOUT_MS,
   });
   try {

@@ -33,8 +33,8 @@ export interface RootContext {
   /** The raw Authorization header, if any. */
   authorization: string | null;
   idempotencyKey: string | null;
-  /** Headers a procedure wants on the response (e.g. Idempotent-Replayed). */
-  responseHeaders: Headers;
+  /** Headers a procedure wants on the response (e.g. idempotent-replayed), lower-case names. */
+  responseHeaders: Map<string, string>;
   runtime: RuntimeHandle;
   /** Filled in by the auth middleware, for the request log. */
   log: { keyId: string | null };

@@ -92,6 +92,9 @@ export function issuesFromZod(issues: ZodLikeIssue[]): ValidationIssue[] {
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof TRPCError) {
+    // An answer that fails its own output schema is our bug, not the client's.
+    if (err.code === "INTERNAL_SERVER_ERROR" && isZodError(err.cause))
+      return new AppError("INTERNAL", "An unexpected error occurred; it has been logged", { cause: err });
     if (isZodError(err.cause)) {
       const issues = issuesFromZod(err.cause.issues);
       return new AppError("VALIDATION_FAILED", describeIssues(issues), { issues, cause: err });

@@ -51,6 +51,13 @@ export interface DatabaseOptions {
    * before failing. A stopped database still fails at once: its connections are refused.
    */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL only: plan the API's named statements once per connection, for any parameter
+   * values (plan_cache_mode = force_generic_plan), instead of letting PostgreSQL re-plan
+   * most executions. Default true. Only named prepared statements are affected: the hot
+   * reads and the transfer; everything else is planned per execution anyway.
+   */
+  genericPlans?: boolean;
 }
 
 export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
@@ -73,6 +80,13 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
     // Never let a lost connection hang a request forever.
     query_timeout: (options.statementTimeoutMs ?? 10_000) + 2000,
     keepAlive: true,
+    // A startup parameter, so it costs no round trip (PostgreSQL 12 or later). PGOPTIONS,
+    // which an explicit value would replace, is kept.
+    ...(options.genericPlans !== false
+      ? {
+          options: [process.env.PGOPTIONS, "-c plan_cache_mode=force_generic_plan"].filter(Boolean).join(" "),
+        }
+      : {}),
   });
   // An idle client dying (server restart, pg_terminate_backend) must not kill the process;
   // the pool drops it and opens a fresh one on the next checkout.

@@ -1,4 +1,4 @@
-import type { Queryable } from "@stockroom/db";
+import { type Queryable, rowsOf } from "@stockroom/db";
 import type { SQL } from "drizzle-orm";
 
 type Session = {
@@ -16,6 +16,15 @@ type Internals = {
 
 const names = new Map<string, string>();
 
+function run(db: Queryable, built: { sql: string; params: unknown[] }): Promise<unknown> {
+  let name = names.get(built.sql);
+  if (name === undefined) {
+    name = `stockroom_${names.size + 1}`;
+    names.set(built.sql, name);
+  }
+  return (db as unknown as Internals).session.prepareQuery(built, undefined, name, false).execute();
+}
+
 /**
  * db.execute(query), as a named prepared statement: PostgreSQL parses and plans each distinct
  * text once per connection, then only binds and runs it. On the hot read paths planning cost
@@ -24,12 +33,38 @@ const names = new Map<string, string>();
  * the texts come from a bounded set of query shapes. PGlite ignores the name.
  */
 export function executeNamed(db: Queryable, query: SQL): Promise<unknown> {
-  const { session, dialect } = db as unknown as Internals;
-  const built = dialect.sqlToQuery(query);
-  let name = names.get(built.sql);
-  if (name === undefined) {
-    name = `stockroom_${names.size + 1}`;
-    names.set(built.sql, name);
+  return run(db, (db as unknown as Internals).dialect.sqlToQuery(query));
+}
+
+/**
+ * A statement written as text with numbered parameters, for the hottest paths: building
+ * the same SQL with drizzle's builder on every request cost as much Node time as parsing
+ * the answer. `p(value)` appends a parameter and returns its placeholder; the text must
+ * only ever depend on which filters are present, never on their values.
+ */
+export class Statement {
+  readonly params: unknown[] = [];
+  p = (value: unknown): string => {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  };
+  async rows<T>(db: Queryable, text: string): Promise<T[]> {
+    return rowsOf<T>(await run(db, { sql: text, params: this.params }));
   }
-  return session.prepareQuery(built, undefined, name, false).execute();
+}
+
+/** node-postgres under drizzle hands timestamptz over as text, e.g. "2026-11-27 22:01:06.123456+00". */
+const PG_UTC = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamp from a raw row as the API's ISO 8601 text (UTC, milliseconds, truncated as
+ * Date does). PostgreSQL's UTC text is rewritten without building a Date; anything else
+ * (another session time zone, a Date from PGlite) goes through Date.
+ */
+export function isoOf(d: Date | string): string {
+  if (typeof d === "string") {
+    const m = PG_UTC.exec(d);
+    if (m) return `${m[1]}T${m[2]}.${(m[3] ?? "").padEnd(3, "0").slice(0, 3)}Z`;
+  }
+  return (d instanceof Date ? d : new Date(d)).toISOString();
 }

@@ -6,7 +6,7 @@ import {
   type TProductCreateInput,
   ZProductCreateInput,
 } from "../routers/products/product.types";
-import { executeNamed } from "./named";
+import { isoOf, Statement } from "./named";
 
 type ProductRow = {
   id: string;
@@ -61,7 +61,7 @@ type RawProductRow = {
   total?: number | string;
 };
 
-const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+const iso = isoOf;
 
 const fromRaw = (r: RawProductRow): TProduct => ({
   id: r.id,
@@ -75,9 +75,7 @@ const fromRaw = (r: RawProductRow): TProduct => ({
   updatedAt: iso(r.updated_at),
 });
 
-const PRODUCT_COLUMNS = sql.raw(
-  "id, sku, name, description, category, price, created_at, updated_at, total_quantity",
-);
+const PRODUCT_COLUMNS = "id, sku, name, description, category, price, created_at, updated_at, total_quantity";
 const SORT_COLUMNS = { name: "name", price: "price", sku: "sku", createdAt: "created_at" } as const;
 
 /**
@@ -86,36 +84,39 @@ const SORT_COLUMNS = { name: "name", price: "price", sku: "sku", createdAt: "cre
  * category_counts, which triggers keep exact; other filters count matches through an index.
  */
 export async function listProducts(db: Queryable, input: ProductListInput) {
-  const where: SQL[] = [isNull(products.deletedAt)];
-  if (input.category !== undefined) where.push(eq(products.category, input.category));
+  const st = new Statement();
+  let where = "deleted_at is null";
+  const category = input.category !== undefined ? st.p(input.category) : null;
+  if (category) where += ` and category = ${category}`;
   // Bounds compare exactly (2.501 is not rounded to 2.50): numeric parses the shortest decimal.
-  if (input.priceMin !== undefined) where.push(gte(products.price, String(input.priceMin)));
-  if (input.priceMax !== undefined) where.push(lte(products.price, String(input.priceMax)));
-  if (input.stockMin !== undefined) where.push(gte(products.totalQuantity, input.stockMin));
+  if (input.priceMin !== undefined) where += ` and price >= ${st.p(String(input.priceMin))}`;
+  if (input.priceMax !== undefined) where += ` and price <= ${st.p(String(input.priceMax))}`;
+  if (input.stockMin !== undefined) where += ` and total_quantity >= ${st.p(input.stockMin)}`;
   if (input.q) {
-    const pattern = likePattern(input.q);
-    where.push(or(ilike(products.name, pattern), ilike(products.sku, pattern))!);
+    const pattern = st.p(likePattern(input.q));
+    where += ` and (name ilike ${pattern} or sku ilike ${pattern})`;
   }
   const sort = input.sort ?? "createdAt";
   const dir = sort.startsWith("-") ? "desc" : "asc";
   const column = SORT_COLUMNS[sort.replace(/^-/, "") as keyof typeof SORT_COLUMNS];
-  const condition = and(...where)!;
   const byCategoryOnly =
     input.priceMin === undefined && input.priceMax === undefined && input.stockMin === undefined && !input.q;
   const total = byCategoryOnly
-    ? sql`(select coalesce(sum(c.products), 0) from category_counts c
-        ${input.category !== undefined ? sql`where c.category = ${input.category}` : sql``})`
-    : sql`(select count(*) from ${products} where ${condition})`;
-  const rows = rowsOf<RawProductRow>(
-    await executeNamed(
-      db,
-      sql`select ${PRODUCT_COLUMNS}, ${total}::int as total from ${products} where ${condition}
-          order by ${sql.raw(`${column} ${dir}, id ${dir}`)} limit ${input.limit} offset ${input.offset}`,
-    ),
+    ? `(select coalesce(sum(c.products), 0) from category_counts c
+        ${category ? `where c.category = ${category}` : ""})`
+    : `(select count(*) from products where ${where})`;
+  const page = `limit ${st.p(input.limit)} offset ${st.p(input.offset)}`;
+  const rows = await st.rows<RawProductRow>(
+    db,
+    `select ${PRODUCT_COLUMNS}, ${total}::int as total from products where ${where}
+     order by products.${column} ${dir}, products.id ${dir} ${page}`,
   );
   let count = rows[0]?.total ?? 0;
   if (rows.length === 0 && input.offset > 0) {
-    const [row] = rowsOf<{ total: number }>(await db.execute(sql`select ${total}::int as total`));
+    // Same parameters: the page's two come last and the total does not use them.
+    const again = new Statement();
+    again.params.push(...st.params.slice(0, -2));
+    const [row] = await again.rows<{ total: number }>(db, `select ${total}::int as total`);
     count = row?.total ?? 0;
   }
   return {
@@ -127,11 +128,10 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
 }
 
 export async function getProduct(db: Queryable, id: string): Promise<TProduct> {
-  const [row] = rowsOf<RawProductRow>(
-    await executeNamed(
-      db,
-      sql`select ${PRODUCT_COLUMNS} from ${products} where id = ${id} and deleted_at is null`,
-    ),
+  const st = new Statement();
+  const [row] = await st.rows<RawProductRow>(
+    db,
+    `select ${PRODUCT_COLUMNS} from products where id = ${st.p(id)} and deleted_at is null`,
   );
   if (!row) throw notFound("Product", id);
   return fromRaw(row);

@@ -1,7 +1,7 @@
 import { movements, type Queryable, rowsOf } from "@stockroom/db";
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
-import { executeNamed } from "./named";
+import { Statement } from "./named";
 import { likePattern } from "./products";
 import { toLevel, toMovement } from "./stock";
 import { assertStore } from "./stores";
@@ -17,28 +17,41 @@ export interface StoreInventoryInput {
   offset: number;
 }
 
-/** Conditions on the level row itself; stock_levels.category is the product's, kept by triggers. */
-const levelConditions = (input: { category?: string }): SQL[] =>
-  input.category !== undefined ? [sql`l.category = ${input.category}`] : [];
-
-/** Conditions on the product: live, and `q` in its name or sku. */
-const productConditions = (input: { q?: string }): SQL[] => {
-  const where: SQL[] = [sql`p.deleted_at is null`];
-  if (input.q) {
-    const pattern = likePattern(input.q);
-    where.push(sql`(p.name ilike ${pattern} or p.sku ilike ${pattern})`);
-  }
-  return where;
-};
-
 /**
- * Counts the levels matching `levelWhere` whose product passes the product conditions. The
- * product is probed per level (a correlated subquery the planner cannot turn into a hash join
- * over the whole catalogue), so the cost follows the matching levels, found by index.
+ * The level filters and the product filters of a level list, as SQL text over `l`
+ * (stock_levels) and `p` (products). stock_levels.category is the product's, kept by triggers.
  */
-const countLevels = (levelWhere: SQL[], input: { q?: string }) =>
-  sql`(select count(*) from stock_levels l where ${sql.join(levelWhere, sql` and `)}
-       and (select ${sql.join(productConditions(input), sql` and `)} from products p where p.id = l.product_id))`;
+function levelFilters(
+  st: Statement,
+  input: { storeId?: string; category?: string; q?: string; belowMin?: boolean; alertsOnly?: boolean },
+) {
+  const level: string[] = [];
+  if (input.alertsOnly) level.push("l.quantity < l.min_stock");
+  if (input.storeId !== undefined) level.push(`l.store_id = ${st.p(input.storeId)}`);
+  if (input.category !== undefined) level.push(`l.category = ${st.p(input.category)}`);
+  if (input.belowMin === true) level.push("l.quantity < l.min_stock");
+  if (input.belowMin === false) level.push("l.quantity >= l.min_stock");
+  const product = ["p.deleted_at is null"];
+  if (input.q) {
+    const pattern = st.p(likePattern(input.q));
+    product.push(`(p.name ilike ${pattern} or p.sku ilike ${pattern})`);
+  }
+  const levelText = level.join(" and ");
+  const productText = product.join(" and ");
+  return {
+    where: level.length > 0 ? `${levelText} and ${productText}` : productText,
+    /**
+     * Counts the matching levels whose product passes the product filters. The product is
+     * probed per level (a correlated subquery the planner cannot turn into a hash join over
+     * the whole catalogue), so the cost follows the matching levels, found by index.
+     */
+    count: `(select count(*) from stock_levels l where ${levelText}
+       and (select ${productText} from products p where p.id = l.product_id))`,
+  };
+}
+
+const LEVEL_COLUMNS =
+  "l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at";
 
 type CountedRow = LevelRow & { total: number | string | null };
 
@@ -50,44 +63,43 @@ const pageOf = <T>(items: T[], rows: CountedRow[], input: { limit: number; offse
   offset: input.offset,
 });
 
+/** The total alone, with the page's parameters (the last two) left out, for an empty page. */
+async function totalAlone(db: Queryable, st: Statement, total: string): Promise<CountedRow[]> {
+  const again = new Statement();
+  again.params.push(...st.params.slice(0, -2));
+  return again.rows<CountedRow>(db, `select ${total}::int as total`);
+}
+
 /**
  * A store's levels in sku order: one statement reads the page straight from the
  * (store_id, sku, product_id) index and the total from store_counts (or a count when
  * category or q filter). An empty page falls back to checking the store exists.
  */
 export async function listStoreInventory(db: Queryable, input: StoreInventoryInput) {
-  const levelWhere = [sql`l.store_id = ${input.storeId}`, ...levelConditions(input)];
-  if (input.belowMin === true) levelWhere.push(sql`l.quantity < l.min_stock`);
-  if (input.belowMin === false) levelWhere.push(sql`l.quantity >= l.min_stock`);
-  const condition = sql.join([...levelWhere, ...productConditions(input)], sql` and `);
+  const st = new Statement();
+  const filters = levelFilters(st, input);
   const counted = input.category === undefined && !input.q;
   const stat =
     input.belowMin === true
-      ? sql`c.below_min`
+      ? "c.below_min"
       : input.belowMin === false
-        ? sql`c.levels - c.below_min`
-        : sql`c.levels`;
+        ? "c.levels - c.below_min"
+        : "c.levels";
+  // The store's parameter is the first one levelFilters added.
   const total = counted
-    ? sql`(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${input.storeId})`
-    : countLevels(levelWhere, input);
-  const rows = rowsOf<CountedRow>(
-    await executeNamed(
-      db,
-      sql`
-      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at,
-             ${total}::int as total
-      from stock_levels l join products p on p.id = l.product_id
-      where ${condition}
-      order by l.sku, l.product_id
-      limit ${input.limit} offset ${input.offset}`,
-    ),
+    ? `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = $1)`
+    : filters.count;
+  const rows = await st.rows<CountedRow>(
+    db,
+    `select ${LEVEL_COLUMNS}, ${total}::int as total
+     from stock_levels l join products p on p.id = l.product_id
+     where ${filters.where}
+     order by l.sku, l.product_id
+     limit ${st.p(input.limit)} offset ${st.p(input.offset)}`,
   );
   if (rows.length === 0) {
     await assertStore(db, input.storeId);
-    if (input.offset > 0) {
-      const [row] = rowsOf<{ total: number }>(await db.execute(sql`select ${total}::int as total`));
-      return pageOf([], [row as CountedRow], input);
-    }
+    if (input.offset > 0) return pageOf([], await totalAlone(db, st, total), input);
   }
   return pageOf(rows.map(toLevel), rows, input);
 }
@@ -104,29 +116,22 @@ export interface AlertsInput {
  * shortfall index. Levels of deleted stores do not exist (deleting a store removes them).
  */
 export async function listAlerts(db: Queryable, input: AlertsInput) {
-  const levelWhere = [sql`l.quantity < l.min_stock`, ...levelConditions(input)];
-  if (input.storeId !== undefined) levelWhere.push(sql`l.store_id = ${input.storeId}`);
-  const condition = sql.join([...levelWhere, ...productConditions({})], sql` and `);
+  const st = new Statement();
+  const filters = levelFilters(st, { ...input, alertsOnly: true });
   const total =
     input.category === undefined
-      ? sql`(select coalesce(sum(c.below_min), 0) from store_counts c
-             ${input.storeId !== undefined ? sql`where c.store_id = ${input.storeId}` : sql``})`
-      : countLevels(levelWhere, {});
-  const rows = rowsOf<CountedRow>(
-    await executeNamed(
-      db,
-      sql`
-      select l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity, l.min_stock, l.updated_at,
-             ${total}::int as total
-      from stock_levels l join products p on p.id = l.product_id
-      where ${condition}
-      order by (l.min_stock - l.quantity) desc, l.store_id, l.sku, l.product_id
-      limit ${input.limit} offset ${input.offset}`,
-    ),
+      ? `(select coalesce(sum(c.below_min), 0) from store_counts c
+         ${input.storeId !== undefined ? "where c.store_id = $1" : ""})`
+      : filters.count;
+  const rows = await st.rows<CountedRow>(
+    db,
+    `select ${LEVEL_COLUMNS}, ${total}::int as total
+     from stock_levels l join products p on p.id = l.product_id
+     where ${filters.where}
+     order by (l.min_stock - l.quantity) desc, l.store_id, l.sku, l.product_id
+     limit ${st.p(input.limit)} offset ${st.p(input.offset)}`,
   );
-  let counted = rows;
-  if (rows.length === 0 && input.offset > 0)
-    counted = rowsOf<CountedRow>(await db.execute(sql`select ${total}::int as total`));
+  const counted = rows.length === 0 && input.offset > 0 ? await totalAlone(db, st, total) : rows;
   return pageOf(
     rows.map((r) => {
       const level = toLevel(r);

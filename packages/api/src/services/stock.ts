@@ -2,7 +2,7 @@ import { type movements, type Queryable, rowsOf, stockLevels } from "@stockroom/
 import { sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import type { TMovement, TReason, TStockLevel } from "../routers/inventory/level.types";
-import { executeNamed } from "./named";
+import { executeNamed, isoOf } from "./named";
 
 type LevelRow = {
   product_id: string;
@@ -16,7 +16,7 @@ type LevelRow = {
   updated_at: Date | string;
 };
 
-const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+const iso = isoOf;
 
 export const toLevel = (r: LevelRow): TStockLevel => ({
   productId: r.product_id,
