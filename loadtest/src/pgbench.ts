@@ -44,9 +44,9 @@ export interface PgbenchReport {
   runs: PgbenchRun[];
 }
 
-function run(binary: string, args: string[]): Promise<string> {
+function run(binary: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { maxBuffer: 4 << 20 }, (err, out, errOut) =>
+    execFile(binary, args, { maxBuffer: 4 << 20, env: { ...process.env, ...env } }, (err, out, errOut) =>
       err
         ? reject(new Error(`pgbench failed: ${err.message}\n${errOut}\n${out}`))
         : resolve(`${out}\n${errOut}`),
@@ -107,20 +107,32 @@ export async function runPgbenchComparisons(options: {
   for (const mode of modes) {
     for (const script of ["list", "transfer"] as const) {
       for (const clients of clientCounts) {
-        const out = await run(binary, [
-          "-n",
-          "-M",
-          mode,
-          "-c",
-          String(clients),
-          "-j",
-          "2",
-          "-T",
-          String(Math.max(3, Math.round(options.durationSec))),
-          ...defines(mode),
-          ...files[script].flatMap((f) => ["-f", f]),
-          options.databaseUrl,
-        ]);
+        const out = await run(
+          binary,
+          [
+            "-n",
+            "-M",
+            mode,
+            "-c",
+            String(clients),
+            "-j",
+            "2",
+            "-T",
+            String(Math.max(3, Math.round(options.durationSec))),
+            ...defines(mode),
+            ...files[script].flatMap((f) => ["-f", f]),
+            options.databaseUrl,
+          ],
+          // Prepared statements are planned as the server's connections plan them
+          // (STOCKROOM_DB_GENERIC_PLANS, on by default).
+          mode === "prepared"
+            ? {
+                PGOPTIONS: [process.env.PGOPTIONS, "-c plan_cache_mode=force_generic_plan"]
+                  .filter(Boolean)
+                  .join(" "),
+              }
+            : {},
+        );
         const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1] ?? 0);
         const failed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
         if (!(tps > 0)) throw new Error(`pgbench completed no transaction:\n${out}`);

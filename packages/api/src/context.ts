@@ -49,6 +49,8 @@ export interface AuthenticatedKey {
 /** What a procedure sees after the base middlewares ran. */
 export interface ProcedureContext extends RootContext {
   db: Db;
+  /** True inside the mutation's transaction; false for a single-statement mutation on the pool. */
+  inTransaction?: boolean;
   rt: Runtime;
   auth: AuthenticatedKey;
 }

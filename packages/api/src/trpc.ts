@@ -121,7 +121,40 @@ function fingerprintOf(path: string, rawInput: unknown): string {
  * the record's primary key until the first commits, then replays its answer. Deadlocks
  * and serialization failures retry the whole transaction with jittered backoff, then 503.
  */
-const transactional = t.middleware(async (opts) => {
+type MiddlewareOpts = Parameters<Parameters<typeof t.middleware>[0]>[0];
+
+function retryable(failure: unknown): boolean {
+  const code = pgErrorCode(failure);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
+const tooBusy = (cause: unknown) =>
+  new AppError("UNAVAILABLE", "The database stayed too busy to complete this change; retry shortly", {
+    retryAfter: 1,
+    cause,
+  });
+
+const transactional = t.middleware((opts) => inTransaction(opts));
+
+/**
+ * For a mutation whose whole change is ONE statement, atomic by itself (a transfer): without
+ * an Idempotency-Key it runs on the pool in PostgreSQL's implicit transaction, so there are
+ * no BEGIN and COMMIT round trips and no row lock is held while a round trip is under way.
+ * Deadlocks and serialization failures retry as above. With a key it runs in the
+ * transaction above, so that the record commits with the change. The resolver sees
+ * ctx.inTransaction and must keep to one statement per change when it is false.
+ */
+const singleStatement = t.middleware(async (opts) => {
+  if (opts.ctx.idempotencyKey) return inTransaction(opts);
+  for (let attempt = 1; ; attempt++) {
+    const result = await opts.next({ ctx: { inTransaction: false } });
+    if (result.ok || !retryable(result.error)) return result;
+    if (attempt >= MAX_ATTEMPTS) throw tooBusy(result.error);
+    await sleep(Math.random() * 20 * 2 ** attempt);
+  }
+});
+
+async function inTransaction(opts: MiddlewareOpts) {
   const { ctx, next, path } = opts;
   const { rt, auth } = ctx as unknown as ProcedureContext;
   const idemKey = ctx.idempotencyKey;
@@ -172,7 +205,7 @@ const transactional = t.middleware(async (opts) => {
               .where(and(eq(idempotencyKeys.apiKeyId, auth.id), eq(idempotencyKeys.key, idemKey)));
           }
         }
-        const result = await next({ ctx: { db: tx } });
+        const result = await next({ ctx: { db: tx, inTransaction: true } });
         if (!result.ok) throw new Rollback(result);
         if (idemKey) {
           await tx
@@ -184,26 +217,18 @@ const transactional = t.middleware(async (opts) => {
       });
     } catch (e) {
       const failure = e instanceof Rollback ? (e.result as { error: unknown }).error : e;
-      const code = pgErrorCode(failure);
-      if (code && RETRYABLE.has(code)) {
+      if (retryable(failure)) {
         if (attempt < MAX_ATTEMPTS) {
           await sleep(Math.random() * 20 * 2 ** attempt);
           continue;
         }
-        throw new AppError(
-          "UNAVAILABLE",
-          "The database stayed too busy to complete this change; retry shortly",
-          {
-            retryAfter: 1,
-            cause: failure,
-          },
-        );
+        throw tooBusy(failure);
       }
       if (e instanceof Rollback) return e.result as never;
       throw e;
     }
   }
-});
+}
 
 export const viewerProcedure = authed("viewer");
 export const clerkProcedure = authed("clerk");
@@ -211,6 +236,8 @@ export const managerProcedure = authed("manager");
 export const adminProcedure = authed("admin");
 
 export const clerkMutation = clerkProcedure.use(transactional);
+/** A clerk mutation that is one statement without an Idempotency-Key (see singleStatement). */
+export const clerkSingleStatementMutation = clerkProcedure.use(singleStatement);
 export const managerMutation = managerProcedure.use(transactional);
 export const adminMutation = adminProcedure.use(transactional);
 

@@ -118,11 +118,15 @@ export interface AlertsInput {
 export async function listAlerts(db: Queryable, input: AlertsInput) {
   const st = new Statement();
   const filters = levelFilters(st, { ...input, alertsOnly: true });
+  // Exact counts kept by triggers: per store (store_counts) and per category
+  // (category_counts); only a store AND a category together are counted, a narrow range.
   const total =
     input.category === undefined
       ? `(select coalesce(sum(c.below_min), 0) from store_counts c
          ${input.storeId !== undefined ? "where c.store_id = $1" : ""})`
-      : filters.count;
+      : input.storeId === undefined
+        ? "(select coalesce(sum(c.below_min), 0) from category_counts c where c.category = $1)"
+        : filters.count;
   const rows = await st.rows<CountedRow>(
     db,
     `select ${LEVEL_COLUMNS}, ${total}::int as total

@@ -1,8 +1,15 @@
-import { type movements, type Queryable, rowsOf, stockLevels } from "@stockroom/db";
+import {
+  type movements,
+  pgConstraint,
+  pgErrorCode,
+  type Queryable,
+  rowsOf,
+  stockLevels,
+} from "@stockroom/db";
 import { sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import type { TMovement, TReason, TStockLevel } from "../routers/inventory/level.types";
-import { executeNamed, isoOf } from "./named";
+import { executeNamed, isoOf, Statement } from "./named";
 
 type LevelRow = {
   product_id: string;
@@ -170,57 +177,77 @@ type AppliedRow = LevelRow & {
 };
 
 /**
- * One round trip for the whole change: updates the locked levels, writes their ledger rows
- * (in entry order) and the product's running total, and returns the movements with the new
- * levels joined with their product. The levels must already be locked by lockLevels.
+ * One round trip for the whole change: updates the levels, writes their ledger rows (in
+ * entry order) and the product's running total, and returns the movements with the new
+ * levels joined with their product.
+ *
+ * Inside a transaction the levels must already be locked by lockLevels. `standalone` makes
+ * the statement safe on its own, outside any transaction: it checks that the product and
+ * the stores are live, takes the row locks itself (in store-id order), lets the
+ * non-negative CHECK refuse an overdraft against the latest committed quantity, and aborts
+ * the whole statement through stockroom_require unless every level was there to change.
  */
 async function applyDeltas(
   db: Queryable,
   productId: string,
   entries: LedgerEntry[],
   common: { reference?: string | null; transferId?: string | null; actor: string | null },
+  standalone = false,
 ): Promise<Applied> {
+  const st = new Statement();
+  const product = st.p(productId);
   const totalDelta = entries.reduce((s, e) => s + e.delta, 0);
   // Listed in store-id order, like the locks: the rows (and the triggers that keep
   // store_counts) are then visited in one global order.
-  const values = sql.join(
-    entries
-      .map((e, n) => ({ e, n }))
-      .sort((a, b) => (a.e.storeId < b.e.storeId ? -1 : a.e.storeId > b.e.storeId ? 1 : 0))
-      .map(
-        ({ e, n }) =>
-          sql`(${n}::int, ${e.storeId}::varchar, ${e.kind}::movement_kind, ${e.delta}::int, ${e.reason ?? null}::varchar)`,
-      ),
-    sql`, `,
-  );
+  const values = entries
+    .map((e, n) => ({ e, n }))
+    .sort((a, b) => (a.e.storeId < b.e.storeId ? -1 : a.e.storeId > b.e.storeId ? 1 : 0))
+    .map(
+      ({ e, n }) =>
+        `(${st.p(n)}::int, ${st.p(e.storeId)}::varchar, ${st.p(e.kind)}::movement_kind, ${st.p(e.delta)}::int, ${st.p(e.reason ?? null)}::varchar)`,
+    )
+    .join(", ");
+  // Every parameter must appear in the text (PostgreSQL must infer its type): added only if used.
+  const storeIds = () => [...new Set(entries.map((e) => e.storeId))].map((id) => st.p(id)).join(", ");
+  const guard = standalone
+    ? ` and exists (select 1 from products where id = ${product} and deleted_at is null)
+        and (select count(*) from stores where id in (${storeIds()}) and deleted_at is null) = ${entries.length}`
+    : "";
   const bumpTotal =
     totalDelta === 0
-      ? sql``
-      : sql`, total as (
-          update products set total_quantity = total_quantity + ${totalDelta}::int where id = ${productId} returning 1
+      ? ""
+      : `, total as (
+          update products set total_quantity = total_quantity + ${st.p(totalDelta)}::int where id = ${product} returning 1
         )`;
-  const rows = rowsOf<AppliedRow>(
-    await executeNamed(
-      db,
-      sql`
-      with d(n, store_id, kind, delta, reason) as (values ${values}),
+  const reference = st.p(common.reference ?? null);
+  const transferId = st.p(common.transferId ?? null);
+  const actor = st.p(common.actor);
+  const answer = `select m.seq, m.id, m.kind, m.delta, m.quantity_after, m.reason, m.reference, m.transfer_id, m.actor,
+             m.created_at, c.store_id, c.quantity, c.min_stock, c.updated_at, p.id as product_id, p.sku, p.name,
+             p.category, p.price
+      from ledger m join changed c on c.store_id = m.store_id join products p on p.id = ${product}`;
+  // Standalone, the check is the outer row of a lateral join, so it is evaluated even when
+  // nothing changed (a WHERE on the answer's rows would then never run).
+  const main = standalone
+    ? `select x.* from (select stockroom_require((select count(*) from changed) = ${entries.length}, 'levels') as ok) r
+       cross join lateral (${answer} where r.ok) x order by x.seq`
+    : `${answer} order by m.seq`;
+  const rows = await st.rows<AppliedRow>(
+    db,
+    `with d(n, store_id, kind, delta, reason) as (values ${values}),
       changed as (
         update stock_levels l set quantity = l.quantity + d.delta, updated_at = now()
-        from d where l.product_id = ${productId} and l.store_id = d.store_id
+        from d where l.product_id = ${product} and l.store_id = d.store_id${guard}
         returning l.store_id, l.quantity, l.min_stock, l.updated_at, d.n, d.kind, d.delta, d.reason
       ),
       ledger as (
         insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor)
-        select ${productId}, store_id, kind, delta, quantity, reason, ${common.reference ?? null}::varchar,
-               ${common.transferId ?? null}::uuid, ${common.actor}::uuid
+        select ${product}, store_id, kind, delta, quantity, reason, ${reference}::varchar,
+               ${transferId}::uuid, ${actor}::uuid
         from changed order by n
         returning seq, id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor, created_at
       )${bumpTotal}
-      select m.id, m.kind, m.delta, m.quantity_after, m.reason, m.reference, m.transfer_id, m.actor, m.created_at,
-             c.store_id, c.quantity, c.min_stock, c.updated_at, p.id as product_id, p.sku, p.name, p.category, p.price
-      from ledger m join changed c on c.store_id = m.store_id join products p on p.id = ${productId}
-      order by m.seq`,
-    ),
+      ${main}`,
   );
   if (rows.length !== entries.length)
     throw new Error(`applyDeltas: ${rows.length} of ${entries.length} levels changed`);
@@ -240,6 +267,44 @@ async function applyDeltas(
     })),
     levels: new Map(rows.map((r) => [r.store_id, toLevel(r)])),
   };
+}
+
+/** stockroom_require() refused a standalone statement (see applyDeltas). */
+const requireFailed = (err: unknown) =>
+  pgErrorCode(err) === "P0001" && /stockroom_require/.test(String((err as Error).message ?? err));
+
+/**
+ * Why a standalone change found fewer levels than it needed: the product or a store is
+ * gone (404), or a level does not exist yet. Reads only; nothing is locked.
+ */
+async function missingFor(db: Queryable, productId: string, storeIds: string[]) {
+  const st = new Statement();
+  const product = st.p(productId);
+  const ids = storeIds.map((id) => st.p(id)).join(", ");
+  const [row] = await st.rows<{
+    product: boolean;
+    stores: string[] | string | null;
+    levels: string[] | string | null;
+  }>(
+    db,
+    `select exists(select 1 from products where id = ${product} and deleted_at is null) as product,
+            array(select id from stores where id in (${ids}) and deleted_at is null) as stores,
+            array(select store_id from stock_levels where product_id = ${product} and store_id in (${ids})) as levels`,
+  );
+  if (!row?.product) throw notFound("Product", productId);
+  const stores = new Set(parseTextArray(row.stores));
+  for (const id of storeIds) if (!stores.has(id)) throw notFound("Store", id);
+  const levels = new Set(parseTextArray(row.levels));
+  return storeIds.filter((id) => !levels.has(id));
+}
+
+async function quantityIn(db: Queryable, productId: string, storeId: string): Promise<number> {
+  const st = new Statement();
+  const [row] = await st.rows<{ quantity: number }>(
+    db,
+    `select quantity from stock_levels where product_id = ${st.p(productId)} and store_id = ${st.p(storeId)}`,
+  );
+  return Number(row?.quantity ?? 0);
 }
 
 export interface AdjustInput {
@@ -279,25 +344,64 @@ export interface TransferInput {
   reference?: string | null;
 }
 
-export async function transferStock(db: Queryable, input: TransferInput, actor: string | null) {
+/**
+ * Moves units between two stores. In a transaction (an Idempotency-Key was sent): lock both
+ * levels, check, then apply. Outside one: ONE statement does it all (see applyDeltas'
+ * standalone mode); when it is refused, a read says why: an overdraft is INSUFFICIENT_STOCK,
+ * a missing product or store 404, a missing target level is created and the statement
+ * tried again. Both ways give the same answers and keep the same invariants.
+ */
+export async function transferStock(
+  db: Queryable,
+  input: TransferInput,
+  actor: string | null,
+  options: { inTransaction?: boolean } = {},
+) {
   const { productId, sourceStoreId: from, targetStoreId: to, quantity } = input;
   if (from === to)
     throw new AppError("VALIDATION_FAILED", "sourceStoreId and targetStoreId must differ", {
       issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
     });
-  const locked = await lockLevels(db, productId, [from, to], [to]);
-  const available = locked.get(from)?.quantity ?? 0;
-  if (available < quantity) throw insufficient(from, available, quantity);
   const transferId = crypto.randomUUID();
-  const applied = await applyDeltas(
-    db,
-    productId,
-    [
-      { storeId: from, kind: "transfer_out", delta: -quantity },
-      { storeId: to, kind: "transfer_in", delta: quantity },
-    ],
-    { reference: input.reference, transferId, actor },
-  );
+  const entries: LedgerEntry[] = [
+    { storeId: from, kind: "transfer_out", delta: -quantity },
+    { storeId: to, kind: "transfer_in", delta: quantity },
+  ];
+  const common = { reference: input.reference, transferId, actor };
+  let applied: Applied | undefined;
+  if (options.inTransaction !== false) {
+    const locked = await lockLevels(db, productId, [from, to], [to]);
+    const available = locked.get(from)?.quantity ?? 0;
+    if (available < quantity) throw insufficient(from, available, quantity);
+    applied = await applyDeltas(db, productId, entries, common);
+  } else {
+    for (let attempt = 1; !applied; attempt++) {
+      try {
+        applied = await applyDeltas(db, productId, entries, common, true);
+      } catch (err) {
+        const overdraft = pgConstraint(err) === "stock_levels_quantity_nonneg";
+        if (!overdraft && !requireFailed(err)) throw err;
+        // Refused, yet a read finds enough stock and every level: it keeps changing under us.
+        if (attempt >= 4)
+          throw new AppError("UNAVAILABLE", "The levels kept changing during this transfer; retry shortly", {
+            retryAfter: 1,
+            cause: err,
+          });
+        if (overdraft) {
+          const available = await quantityIn(db, productId, from);
+          if (available < quantity) throw insufficient(from, available, quantity);
+          continue; // Stock arrived meanwhile.
+        }
+        const missing = await missingFor(db, productId, [from, to]);
+        if (missing.includes(from)) throw insufficient(from, 0, quantity);
+        if (missing.length > 0)
+          await db
+            .insert(stockLevels)
+            .values(missing.map((storeId) => ({ productId, storeId })))
+            .onConflictDoNothing();
+      }
+    }
+  }
   const [out, inn] = applied.movements;
   return {
     transferId,

@@ -6,10 +6,11 @@ import { integer, pgTable, varchar } from "drizzle-orm/pg-core";
  * change of the counted rows, whoever writes (services, seeds, restores).
  */
 
-/** Live (not deleted) products per category. */
+/** Per category: live (not deleted) products, and how many of their levels are under their minimum. */
 export const categoryCounts = pgTable("category_counts", {
   category: varchar("category", { length: 100 }).primaryKey(),
   products: integer("products").notNull().default(0),
+  belowMin: integer("below_min").notNull().default(0),
 });
 
 /** Per store: stock levels of live products, and how many of those are under their minimum. */

@@ -48,6 +48,10 @@ export const stockLevels = pgTable(
     index("stock_levels_below_min_category_idx")
       .on(t.category, t.storeId)
       .where(sql`${t.quantity} < ${t.minStock}`),
+    // The alerts of one category, in the alerts order.
+    index("stock_levels_category_shortfall_idx")
+      .on(t.category, sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
+      .where(sql`${t.quantity} < ${t.minStock}`),
     index("stock_levels_shortfall_idx")
       .on(sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} < ${t.minStock}`),

@@ -1,12 +1,14 @@
 import { transferStock } from "../../services/stock";
-import { clerkMutation } from "../../trpc";
+import { clerkSingleStatementMutation } from "../../trpc";
 import { observeStock } from "./observe";
 import { transferStockMeta, ZTransferInput, ZTransferOutput } from "./transfer-stock.types";
 
-export const transferStockRoute = clerkMutation
+export const transferStockRoute = clerkSingleStatementMutation
   .meta(transferStockMeta)
   .input(ZTransferInput)
   .output(ZTransferOutput)
   .mutation(({ ctx, input }) =>
-    observeStock(ctx, "transfer", () => transferStock(ctx.db, input, ctx.auth.id)),
+    observeStock(ctx, "transfer", () =>
+      transferStock(ctx.db, input, ctx.auth.id, { inTransaction: ctx.inTransaction }),
+    ),
   );

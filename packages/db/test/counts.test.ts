@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../src/client";
+import { sql } from "../src/index";
+import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
+
+/**
+ * The count tables (category_counts, store_counts) answer list totals without counting, so
+ * they must equal a recount after every kind of write: level inserts in bulk, quantity and
+ * minimum changes that cross the minimum, a product deleted, revived, moved to another
+ * category, levels deleted with their store.
+ */
+const backends = await testBackends();
+
+describe.each(backends)("count tables stay exact (%s)", (backend) => {
+  let scratch: ScratchDatabase;
+  const run = (q: ReturnType<typeof sql>) => scratch.database.db.execute(q);
+
+  beforeAll(async () => {
+    scratch = await createTestDatabase(backend);
+    await run(sql`insert into stores (id, name) values ('a', 'A'), ('b', 'B'), ('c', 'C')`);
+    await run(sql`insert into products (id, sku, name, category, price) values
+      ('00000000-0000-4000-8000-000000000001', 'P1', 'one', 'tools', 1),
+      ('00000000-0000-4000-8000-000000000002', 'P2', 'two', 'tools', 1),
+      ('00000000-0000-4000-8000-000000000003', 'P3', 'three', 'paint', 1)`);
+  });
+  afterAll(() => scratch?.drop());
+
+  async function expectExact(step: string) {
+    const wrong = rowsOf<Record<string, unknown>>(
+      await run(sql`
+        with live as (
+          select l.* from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
+        ),
+        cat as (
+          select p.category, count(*) filter (where p.deleted_at is null) as products,
+                 (select count(*) from live l where l.category = p.category and l.quantity < l.min_stock) as below_min
+          from products p group by p.category
+        ),
+        store as (
+          select s.id as store_id, (select count(*) from live l where l.store_id = s.id) as levels,
+                 (select count(*) from live l where l.store_id = s.id and l.quantity < l.min_stock) as below_min
+          from stores s
+        )
+        select 'category' as kind, cat.category as key, cat.products, cat.below_min,
+               c.products as kept_products, c.below_min as kept_below_min
+        from cat left join category_counts c on c.category = cat.category
+        where coalesce(c.products, 0) <> cat.products or coalesce(c.below_min, 0) <> cat.below_min
+        union all
+        select 'store', store.store_id, store.levels, store.below_min, s.levels, s.below_min
+        from store left join store_counts s on s.store_id = store.store_id
+        where coalesce(s.levels, 0) <> store.levels or coalesce(s.below_min, 0) <> store.below_min`),
+    );
+    expect(wrong, step).toEqual([]);
+  }
+
+  it("after every kind of write", async () => {
+    await expectExact("products only");
+    await run(sql`insert into stock_levels (product_id, store_id, quantity, min_stock) values
+      ('00000000-0000-4000-8000-000000000001', 'a', 5, 10),
+      ('00000000-0000-4000-8000-000000000001', 'b', 50, 10),
+      ('00000000-0000-4000-8000-000000000002', 'a', 0, 3),
+      ('00000000-0000-4000-8000-000000000003', 'a', 1, 2),
+      ('00000000-0000-4000-8000-000000000003', 'c', 9, 2)`);
+    await expectExact("bulk insert");
+    await run(sql`update stock_levels set quantity = 20
+      where product_id = '00000000-0000-4000-8000-000000000001' and store_id = 'a'`);
+    await expectExact("a level rises above its minimum");
+    await run(sql`update stock_levels set min_stock = 100 where store_id = 'c'`);
+    await expectExact("a minimum raised above the level");
+    await run(sql`update products set deleted_at = now() where sku = 'P2'`);
+    await expectExact("a product deleted");
+    await run(
+      sql`update stock_levels set quantity = 7 where product_id = '00000000-0000-4000-8000-000000000002'`,
+    );
+    await expectExact("a deleted product's level changes");
+    await run(sql`update products set deleted_at = null where sku = 'P2'`);
+    await expectExact("the product revived");
+    await run(sql`update products set category = 'paint' where sku = 'P1'`);
+    await run(
+      sql`update stock_levels set quantity = 1 where product_id = '00000000-0000-4000-8000-000000000001'`,
+    );
+    await expectExact("a product moved to another category, then under its minimum");
+    await run(sql`update products set category = 'garden', deleted_at = now() where sku = 'P3'`);
+    await expectExact("moved and deleted at once");
+    await run(sql`update products set deleted_at = null where sku = 'P3'`);
+    await expectExact("revived in its new category");
+    await run(sql`delete from stock_levels where store_id = 'a'`);
+    await expectExact("a store's levels deleted");
+  });
+});
