@@ -2,7 +2,7 @@ import {
   AppError,
   appRouter,
   coerceQuery,
-  directQuery,
+  directProcedure,
   type RestRoute,
   type RootContext,
   restRoutes,
@@ -70,7 +70,7 @@ export function mountRest(
   const routes = restRoutes();
   for (const route of routes) {
     const procedure = procedures[route.procedure]!;
-    const direct = route.type === "query" ? directQuery(procedure, route.procedure) : null;
+    const direct = directProcedure(procedure, route.procedure);
     app.on(route.method, toHonoPath(route.path), async (c) => {
       c.set("route", `${route.method} /api${route.path}`);
       const ctx = makeContext(c);
@@ -80,7 +80,7 @@ export function mountRest(
       const input = readInput(c, route);
       await input.catch(() => {});
       try {
-        const data = direct
+        const data = direct?.appliesTo(ctx)
           ? await direct.run(ctx, () => input)
           : await procedure({
               ctx,

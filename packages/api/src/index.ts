@@ -6,4 +6,4 @@ export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
 export { createFirstKeyIfNone, ensureBootstrapKey, generateSecret, KeyAuthenticator } from "./services/auth";
 export { purgeExpiredIdempotencyKeys } from "./services/idempotency";
-export { createCallerFactory, type DirectQuery, directQuery, type Meta } from "./trpc";
+export { createCallerFactory, type DirectProcedure, directProcedure, type Meta } from "./trpc";

@@ -154,6 +154,19 @@ const singleStatement = t.middleware(async (opts) => {
   }
 });
 
+/** The same retries for a direct call (directProcedure), where failures are thrown. */
+async function retryingStatement<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!retryable(err)) throw err;
+      if (attempt >= MAX_ATTEMPTS) throw tooBusy(err);
+      await sleep(Math.random() * 20 * 2 ** attempt);
+    }
+  }
+}
+
 async function inTransaction(opts: MiddlewareOpts) {
   const { ctx, next, path } = opts;
   const { rt, auth } = ctx as unknown as ProcedureContext;
@@ -251,47 +264,60 @@ type ProcedureDef = {
   resolver?: (opts: Record<string, unknown>) => Promise<unknown>;
 };
 
-export interface DirectQuery {
+export interface DirectProcedure {
   minRole: Role;
+  /** Whether this request may take the direct way (a key-less single-statement write, any plain query). */
+  appliesTo(ctx: RootContext): boolean;
   /** Authenticates, parses the input, resolves and checks the output, as the procedure would. */
   run(ctx: RootContext, getRawInput: () => Promise<unknown>): Promise<unknown>;
 }
 
 const normalizeErrorsFn = (publicProcedure as unknown as { _def: ProcedureDef })._def.middlewares[0];
 
+const singleStatementFn = (clerkSingleStatementMutation as unknown as { _def: ProcedureDef })._def
+  .middlewares[2];
+
 /**
- * The REST adapter's way to run a plain query: one built as publicProcedure → role check →
- * .input() → .output() → .query(), and nothing else. It runs the very same steps in the same
- * order (key check, input schema, resolver, output schema) without tRPC's generic middleware
- * runner, which copies the context object at every step and cost about a tenth of a cached
- * read. Anything else (a mutation, an extra middleware) returns null and goes through tRPC.
+ * The REST adapter's way to run a plain query — one built as publicProcedure → role check →
+ * .input() → .output() → .query(), nothing else — and a single-statement mutation sent
+ * without an Idempotency-Key. It runs the very same steps in the same order (key check,
+ * input schema, resolver with the same retries, output schema) without tRPC's generic
+ * middleware runner, which copies the context object at every step and cost about a tenth
+ * of a cached read. Anything else (other mutations, extra middlewares, a write with an
+ * Idempotency-Key) goes through tRPC.
  */
-export function directQuery(procedure: unknown, path: string): DirectQuery | null {
+export function directProcedure(procedure: unknown, path: string): DirectProcedure | null {
   const def = (procedure as { _def?: ProcedureDef })._def;
-  if (!def || def.type !== "query" || !def.resolver || def.inputs.length !== 1 || !def.output) return null;
+  if (!def || !def.resolver || def.inputs.length !== 1 || !def.output) return null;
   const [first, second, ...rest] = def.middlewares;
   const minRole = authMiddlewares.get(second);
-  if (first !== normalizeErrorsFn || minRole === undefined || rest.length !== 3) return null;
+  if (first !== normalizeErrorsFn || minRole === undefined) return null;
+  const write = def.type === "mutation";
+  if (write ? rest.length !== 4 || rest[0] !== singleStatementFn : def.type !== "query" || rest.length !== 3)
+    return null;
   const input = def.inputs[0] as ZodLike;
   const output = def.output as ZodLike;
   const resolver = def.resolver;
   return {
     minRole,
+    appliesTo: (ctx) => !write || !ctx.idempotencyKey,
     async run(ctx, getRawInput) {
       const base = await authenticate(ctx, minRole);
       // Read only after the key check, as over tRPC: no key means 401 whatever the input.
       const rawInput = await getRawInput();
       const parsed = await input.parseAsync(rawInput);
-      const data = await resolver({
-        ctx: { ...ctx, ...base },
-        input: parsed,
-        path,
-        type: "query",
-        meta: def.meta,
-        getRawInput,
-        signal: undefined,
-        batchIndex: 0,
-      });
+      const call = () =>
+        resolver({
+          ctx: write ? { ...ctx, ...base, inTransaction: false } : { ...ctx, ...base },
+          input: parsed,
+          path,
+          type: def.type,
+          meta: def.meta,
+          getRawInput,
+          signal: undefined,
+          batchIndex: 0,
+        });
+      const data = write ? await retryingStatement(call) : await call();
       try {
         return await output.parseAsync(data);
       } catch (cause) {
