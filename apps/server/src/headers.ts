@@ -73,5 +73,10 @@ export function bodyText(c: Context<AppEnv>, maxBytes: number): Promise<string> 
       else resolve(Buffer.concat(chunks, size).toString("utf8"));
     });
     incoming.once("error", reject);
+    // A client that goes away mid-body: no 'end' will come.
+    incoming.once("close", () => {
+      if (!incoming.complete)
+        reject(new AppError("VALIDATION_FAILED", "The request body was cut off before its end"));
+    });
   });
 }

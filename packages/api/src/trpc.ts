@@ -81,7 +81,7 @@ export async function authenticate(
   return { rt, auth, db: rt.database.db };
 }
 
-/** The authentication middlewares, by role; directQuery() recognises procedures built on them. */
+/** The authentication middlewares, by role; directProcedure() recognises procedures built on them. */
 const authMiddlewares = new Map<unknown, Role>();
 
 function authed(minRole: Role) {

@@ -52,10 +52,11 @@ export interface DatabaseOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * PostgreSQL only: plan the API's named statements once per connection, for any parameter
-   * values (plan_cache_mode = force_generic_plan), instead of letting PostgreSQL re-plan
-   * most executions. Default true. Only named prepared statements are affected: the hot
-   * reads and the transfer; everything else is planned per execution anyway.
+   * PostgreSQL only: plan the API's named statements (the hot reads, the transfer) once per
+   * connection, for any parameter values (plan_cache_mode = force_generic_plan), instead of
+   * letting PostgreSQL re-plan most executions. Default true. Unnamed statements are still
+   * planned on every execution, but without looking at the parameter values; the EXPLAIN
+   * test checks the generic plans of the main queries.
    */
   genericPlans?: boolean;
 }
