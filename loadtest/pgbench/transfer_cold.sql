@@ -14,7 +14,7 @@ with d(n, store_id, kind, delta, reason) as (values
   ((case when :dlo = -1 then 0 else 1 end)::int, ('lt-s' || lpad((:lo)::text, 2, '0'))::varchar, (case when :dlo = -1 then 'transfer_out' else 'transfer_in' end)::movement_kind, (:dlo)::int, null::varchar),
   ((case when :dlo = -1 then 1 else 0 end)::int, ('lt-s' || lpad((:hi)::text, 2, '0'))::varchar, (case when :dlo = -1 then 'transfer_in' else 'transfer_out' end)::movement_kind, (0 - :dlo)::int, null::varchar)),
 changed as (
-  update stock_levels l set quantity = l.quantity + d.delta, updated_at = now()
+  update stock_levels l set quantity = stockroom_take(l.quantity, d.delta, l.store_id), updated_at = now()
   from d where l.product_id = ('00000000-0000-4000-8000-' || lpad(to_hex((:i)::bigint), 12, '0'))::uuid and l.store_id = d.store_id
     and exists (select 1 from products where id = ('00000000-0000-4000-8000-' || lpad(to_hex((:i)::bigint), 12, '0'))::uuid and deleted_at is null)
     and (select count(*) from stores where id in (('lt-s' || lpad((:a)::text, 2, '0')), ('lt-s' || lpad((:b)::text, 2, '0'))) and deleted_at is null) = 2

@@ -183,9 +183,10 @@ type AppliedRow = LevelRow & {
  *
  * Inside a transaction the levels must already be locked by lockLevels. `standalone` makes
  * the statement safe on its own, outside any transaction: it checks that the product and
- * the stores are live, takes the row locks itself (in store-id order), lets the
- * non-negative CHECK refuse an overdraft against the latest committed quantity, and aborts
- * the whole statement through stockroom_require unless every level was there to change.
+ * the stores are live, takes the row locks itself (in store-id order), computes each new
+ * quantity with stockroom_take, which refuses an overdraft with the latest committed
+ * quantity it was judged on, and aborts the whole statement through stockroom_require
+ * unless every level was there to change.
  */
 async function applyDeltas(
   db: Queryable,
@@ -222,6 +223,8 @@ async function applyDeltas(
   const reference = st.p(common.reference ?? null);
   const transferId = st.p(common.transferId ?? null);
   const actor = st.p(common.actor);
+  // Standalone, an overdraft fails the statement with the quantity it was refused on.
+  const newQuantity = standalone ? "stockroom_take(l.quantity, d.delta, l.store_id)" : "l.quantity + d.delta";
   const answer = `select m.seq, m.id, m.kind, m.delta, m.quantity_after, m.reason, m.reference, m.transfer_id, m.actor,
              m.created_at, c.store_id, c.quantity, c.min_stock, c.updated_at, p.id as product_id, p.sku, p.name,
              p.category, p.price
@@ -236,7 +239,7 @@ async function applyDeltas(
     db,
     `with d(n, store_id, kind, delta, reason) as (values ${values}),
       changed as (
-        update stock_levels l set quantity = l.quantity + d.delta, updated_at = now()
+        update stock_levels l set quantity = ${newQuantity}, updated_at = now()
         from d where l.product_id = ${product} and l.store_id = d.store_id${guard}
         returning l.store_id, l.quantity, l.min_stock, l.updated_at, d.n, d.kind, d.delta, d.reason
       ),
@@ -269,9 +272,24 @@ async function applyDeltas(
   };
 }
 
+/** The message of a PostgreSQL error raised by one of our functions (P0001), else null. */
+function raised(err: unknown): string | null {
+  if (pgErrorCode(err) !== "P0001") return null;
+  for (let cur = err as { message?: unknown; cause?: unknown } | undefined, n = 0; cur && n < 5; n++) {
+    if (typeof cur.message === "string" && /^stockroom_/.test(cur.message)) return cur.message;
+    cur = cur.cause as typeof cur;
+  }
+  return null;
+}
+
 /** stockroom_require() refused a standalone statement (see applyDeltas). */
-const requireFailed = (err: unknown) =>
-  pgErrorCode(err) === "P0001" && /stockroom_require/.test(String((err as Error).message ?? err));
+const requireFailed = (err: unknown) => raised(err)?.startsWith("stockroom_require") ?? false;
+
+/** stockroom_take() refused an overdraft: the store and the quantity it found there. */
+function overdraftOf(err: unknown): { storeId: string; available: number } | null {
+  const m = /^stockroom_insufficient:(-?\d+):(.*)$/s.exec(raised(err) ?? "");
+  return m ? { storeId: m[2]!, available: Number(m[1]) } : null;
+}
 
 /**
  * Why a standalone change found fewer levels than it needed: the product or a store is
@@ -347,9 +365,9 @@ export interface TransferInput {
 /**
  * Moves units between two stores. In a transaction (an Idempotency-Key was sent): lock both
  * levels, check, then apply. Outside one: ONE statement does it all (see applyDeltas'
- * standalone mode); when it is refused, a read says why: an overdraft is INSUFFICIENT_STOCK,
- * a missing product or store 404, a missing target level is created and the statement
- * tried again. Both ways give the same answers and keep the same invariants.
+ * standalone mode): an overdraft is refused by the statement itself with the quantity it
+ * found (INSUFFICIENT_STOCK); when a level is missing, a read says why: a missing product or
+ * store is 404, a missing target level is created and the statement tried again. Both ways give the same answers and keep the same invariants.
  */
 export async function transferStock(
   db: Queryable,
@@ -379,6 +397,8 @@ export async function transferStock(
       try {
         applied = await applyDeltas(db, productId, entries, common, true);
       } catch (err) {
+        const refused = overdraftOf(err);
+        if (refused) throw insufficient(refused.storeId, refused.available, quantity);
         const overdraft = pgConstraint(err) === "stock_levels_quantity_nonneg";
         if (!overdraft && !requireFailed(err)) throw err;
         // Refused, yet a read finds enough stock and every level: it keeps changing under us.
