@@ -140,8 +140,11 @@ describe.skipIf(reason !== null)("EXPLAIN of the main queries at 100k products (
     "/api/products?category=cat7&priceMin=100&priceMax=250&sort=price&limit=20",
     "/api/products?priceMin=100&priceMax=150&sort=-price&limit=20",
     "/api/products?priceMax=20&limit=20",
-    "/api/products?stockMin=150&limit=20",
-    "/api/products?stockMin=150&sort=-price&limit=20",
+    // Selective: about 9 % of these products hold 350 units or more. (stockMin=150 matches
+    // most of the catalogue, and counting most of a table is rightly a sequential scan; the
+    // planner chose either way from run to run, so that case proved nothing.)
+    "/api/products?stockMin=350&limit=20",
+    "/api/products?stockMin=350&sort=-price&limit=20",
     "/api/products?category=cat7&stockMin=100&sort=-createdAt&limit=20",
   ];
 
