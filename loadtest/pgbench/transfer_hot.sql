@@ -10,12 +10,17 @@
 \set lo case when :a < :b then :a else :b end
 \set hi case when :a < :b then :b else :a end
 \set dlo case when :a < :b then -1 else 1 end
-with d(n, store_id, kind, delta, reason) as (values
+with locked as materialized (
+  select store_id from stock_levels where product_id = ('00000000-0000-4000-8000-' || lpad(to_hex((:i)::bigint), 12, '0'))::uuid and store_id in (('lt-s' || lpad((:a)::text, 2, '0')), ('lt-s' || lpad((:b)::text, 2, '0')))
+  order by store_id for update
+),
+d(n, store_id, kind, delta, reason) as (values
   ((case when :dlo = -1 then 0 else 1 end)::int, ('lt-s' || lpad((:lo)::text, 2, '0'))::varchar, (case when :dlo = -1 then 'transfer_out' else 'transfer_in' end)::movement_kind, (:dlo)::int, null::varchar),
   ((case when :dlo = -1 then 1 else 0 end)::int, ('lt-s' || lpad((:hi)::text, 2, '0'))::varchar, (case when :dlo = -1 then 'transfer_in' else 'transfer_out' end)::movement_kind, (0 - :dlo)::int, null::varchar)),
 changed as (
   update stock_levels l set quantity = stockroom_take(l.quantity, d.delta, l.store_id), updated_at = now()
   from d where l.product_id = ('00000000-0000-4000-8000-' || lpad(to_hex((:i)::bigint), 12, '0'))::uuid and l.store_id = d.store_id
+    and (select count(*) from locked) = 2
     and exists (select 1 from products where id = ('00000000-0000-4000-8000-' || lpad(to_hex((:i)::bigint), 12, '0'))::uuid and deleted_at is null)
     and (select count(*) from stores where id in (('lt-s' || lpad((:a)::text, 2, '0')), ('lt-s' || lpad((:b)::text, 2, '0'))) and deleted_at is null) = 2
   returning l.store_id, l.quantity, l.min_stock, l.updated_at, d.n, d.kind, d.delta, d.reason

@@ -4,7 +4,8 @@ import { sql } from "../src/index";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
 
 /**
- * The count tables (category_counts, store_counts) answer list totals without counting, so
+ * The count tables (category_counts, store_counts, store_category_counts) answer list totals
+ * without counting, so
  * they must equal a recount after every kind of write: level inserts in bulk, quantity and
  * minimum changes that cross the minimum, a product deleted, revived, moved to another
  * category, levels deleted with their store.
@@ -32,19 +33,27 @@ describe.each(backends)("count tables stay exact (%s)", (backend) => {
           select l.* from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
         ),
         cat as (
-          select p.category, count(*) filter (where p.deleted_at is null) as products,
-                 (select count(*) from live l where l.category = p.category and l.quantity < l.min_stock) as below_min
+          select p.category, count(*) filter (where p.deleted_at is null) as products
           from products p group by p.category
+        ),
+        pair as (
+          select s.id as store_id, c.category,
+                 (select count(*) from live l where l.store_id = s.id and l.category = c.category
+                    and l.quantity < l.min_stock) as below_min
+          from stores s cross join (select distinct category from products) c
         ),
         store as (
           select s.id as store_id, (select count(*) from live l where l.store_id = s.id) as levels,
                  (select count(*) from live l where l.store_id = s.id and l.quantity < l.min_stock) as below_min
           from stores s
         )
-        select 'category' as kind, cat.category as key, cat.products, cat.below_min,
-               c.products as kept_products, c.below_min as kept_below_min
+        select 'category' as kind, cat.category as key, cat.products, null::bigint, c.products, null::int
         from cat left join category_counts c on c.category = cat.category
-        where coalesce(c.products, 0) <> cat.products or coalesce(c.below_min, 0) <> cat.below_min
+        where coalesce(c.products, 0) <> cat.products
+        union all
+        select 'store and category', pair.store_id || '/' || pair.category, null, pair.below_min, null, k.below_min
+        from pair left join store_category_counts k on k.store_id = pair.store_id and k.category = pair.category
+        where coalesce(k.below_min, 0) <> pair.below_min
         union all
         select 'store', store.store_id, store.levels, store.below_min, s.levels, s.below_min
         from store left join store_counts s on s.store_id = store.store_id

@@ -27,8 +27,10 @@ function levelFilters(
 ) {
   const level: string[] = [];
   if (input.alertsOnly) level.push("l.quantity < l.min_stock");
-  if (input.storeId !== undefined) level.push(`l.store_id = ${st.p(input.storeId)}`);
-  if (input.category !== undefined) level.push(`l.category = ${st.p(input.category)}`);
+  const store = input.storeId !== undefined ? st.p(input.storeId) : null;
+  const category = input.category !== undefined ? st.p(input.category) : null;
+  if (store) level.push(`l.store_id = ${store}`);
+  if (category) level.push(`l.category = ${category}`);
   if (input.belowMin === true) level.push("l.quantity < l.min_stock");
   if (input.belowMin === false) level.push("l.quantity >= l.min_stock");
   const product = ["p.deleted_at is null"];
@@ -39,6 +41,9 @@ function levelFilters(
   const levelText = level.join(" and ");
   const productText = product.join(" and ");
   return {
+    /** The placeholders of the store and category filters, when given. */
+    store,
+    category,
     where: level.length > 0 ? `${levelText} and ${productText}` : productText,
     /**
      * Counts the matching levels whose product passes the product filters. The product is
@@ -85,9 +90,8 @@ export async function listStoreInventory(db: Queryable, input: StoreInventoryInp
       : input.belowMin === false
         ? "c.levels - c.below_min"
         : "c.levels";
-  // The store's parameter is the first one levelFilters added.
   const total = counted
-    ? `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = $1)`
+    ? `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${filters.store})`
     : filters.count;
   const rows = await st.rows<CountedRow>(
     db,
@@ -118,15 +122,13 @@ export interface AlertsInput {
 export async function listAlerts(db: Queryable, input: AlertsInput) {
   const st = new Statement();
   const filters = levelFilters(st, { ...input, alertsOnly: true });
-  // Exact counts kept by triggers: per store (store_counts) and per category
-  // (category_counts); only a store AND a category together are counted, a narrow range.
-  const total =
-    input.category === undefined
-      ? `(select coalesce(sum(c.below_min), 0) from store_counts c
-         ${input.storeId !== undefined ? "where c.store_id = $1" : ""})`
-      : input.storeId === undefined
-        ? "(select coalesce(sum(c.below_min), 0) from category_counts c where c.category = $1)"
-        : filters.count;
+  // Exact counts kept by triggers: per store (store_counts), per category and store
+  // (store_category_counts, summed over the stores for a category alone).
+  const total = filters.category
+    ? `(select coalesce(sum(c.below_min), 0) from store_category_counts c where c.category = ${filters.category}
+        ${filters.store ? `and c.store_id = ${filters.store}` : ""})`
+    : `(select coalesce(sum(c.below_min), 0) from store_counts c
+         ${filters.store ? `where c.store_id = ${filters.store}` : ""})`;
   const rows = await st.rows<CountedRow>(
     db,
     `select ${LEVEL_COLUMNS}, ${total}::int as total

@@ -209,10 +209,24 @@ async function applyDeltas(
     )
     .join(", ");
   // Every parameter must appear in the text (PostgreSQL must infer its type): added only if used.
-  const storeIds = () => [...new Set(entries.map((e) => e.storeId))].map((id) => st.p(id)).join(", ");
+  const storeIds = standalone
+    ? [...new Set(entries.map((e) => e.storeId))].map((id) => st.p(id)).join(", ")
+    : "";
+  // Standalone, the levels are locked first, in store-id order, by `locked` below: its count
+  // is a condition that does not depend on the row, so PostgreSQL evaluates it (and takes
+  // every lock, in order) before the UPDATE changes its first row. Left to the UPDATE alone,
+  // the locks follow the scan, whose order can be the rows' physical order and differ from
+  // one connection's plan to another's: two transfers could then deadlock.
   const guard = standalone
-    ? ` and exists (select 1 from products where id = ${product} and deleted_at is null)
-        and (select count(*) from stores where id in (${storeIds()}) and deleted_at is null) = ${entries.length}`
+    ? ` and (select count(*) from locked) = ${entries.length}
+        and exists (select 1 from products where id = ${product} and deleted_at is null)
+        and (select count(*) from stores where id in (${storeIds}) and deleted_at is null) = ${entries.length}`
+    : "";
+  const lockFirst = standalone
+    ? `locked as materialized (
+        select store_id from stock_levels where product_id = ${product} and store_id in (${storeIds})
+        order by store_id for update
+      ), `
     : "";
   const bumpTotal =
     totalDelta === 0
@@ -237,7 +251,7 @@ async function applyDeltas(
     : `${answer} order by m.seq`;
   const rows = await st.rows<AppliedRow>(
     db,
-    `with d(n, store_id, kind, delta, reason) as (values ${values}),
+    `with ${lockFirst}d(n, store_id, kind, delta, reason) as (values ${values}),
       changed as (
         update stock_levels l set quantity = ${newQuantity}, updated_at = now()
         from d where l.product_id = ${product} and l.store_id = d.store_id${guard}

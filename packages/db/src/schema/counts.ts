@@ -1,4 +1,4 @@
-import { integer, pgTable, varchar } from "drizzle-orm/pg-core";
+import { integer, pgTable, primaryKey, varchar } from "drizzle-orm/pg-core";
 
 /*
  * Exact row counts that list pages answer as `total` without counting thousands of rows per
@@ -6,11 +6,10 @@ import { integer, pgTable, varchar } from "drizzle-orm/pg-core";
  * change of the counted rows, whoever writes (services, seeds, restores).
  */
 
-/** Per category: live (not deleted) products, and how many of their levels are under their minimum. */
+/** Live (not deleted) products per category. */
 export const categoryCounts = pgTable("category_counts", {
   category: varchar("category", { length: 100 }).primaryKey(),
   products: integer("products").notNull().default(0),
-  belowMin: integer("below_min").notNull().default(0),
 });
 
 /** Per store: stock levels of live products, and how many of those are under their minimum. */
@@ -19,3 +18,19 @@ export const storeCounts = pgTable("store_counts", {
   levels: integer("levels").notNull().default(0),
   belowMin: integer("below_min").notNull().default(0),
 });
+
+/**
+ * Per category and store: levels of live products under their minimum (the alerts of a
+ * category, or of a category in one store). Keyed by store as well as category so that the
+ * triggers lock counter rows in the same order as the levels (store by store): one row per
+ * category alone would be locked by every store's change and let two transfers deadlock.
+ */
+export const storeCategoryCounts = pgTable(
+  "store_category_counts",
+  {
+    category: varchar("category", { length: 100 }).notNull(),
+    storeId: varchar("store_id", { length: 40 }).notNull(),
+    belowMin: integer("below_min").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.category, t.storeId] })],
+);
