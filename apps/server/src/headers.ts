@@ -25,6 +25,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   "x-xss-protection": "0",
 });
 
+const incomingOf = (c: Context<AppEnv>) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+
 /**
  * A request header by lower-case name. Under @hono/node-server it is read from Node's own
  * parsed headers: asking the Web Request for one builds a full undici Request and Headers
@@ -32,7 +34,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
  * (app.request in tests) have no Node request and use Hono's.
  */
 export function header(c: Context<AppEnv>, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = incomingOf(c);
   if (incoming === undefined) return c.req.header(name);
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
@@ -46,8 +48,6 @@ export function shellHeaders(c: Context<AppEnv>, contentType: string | null): Re
   c.set("headersDone", true);
   return headers;
 }
-
-const incomingOf = (c: Context<AppEnv>) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 
 /** True when the request came through @hono/node-server (not app.request in tests). */
 export const fromNode = (c: Context<AppEnv>) => incomingOf(c) !== undefined;

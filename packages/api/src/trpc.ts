@@ -146,15 +146,15 @@ const transactional = t.middleware((opts) => inTransaction(opts));
  */
 const singleStatement = t.middleware(async (opts) => {
   if (opts.ctx.idempotencyKey) return inTransaction(opts);
-  for (let attempt = 1; ; attempt++) {
+  return retryingStatement(async () => {
     const result = await opts.next({ ctx: { inTransaction: false } });
-    if (result.ok || !retryable(result.error)) return result;
-    if (attempt >= MAX_ATTEMPTS) throw tooBusy(result.error);
-    await sleep(Math.random() * 20 * 2 ** attempt);
-  }
+    // A retryable failure is thrown to be retried; any other result goes back as it is.
+    if (!result.ok && retryable(result.error)) throw result.error;
+    return result;
+  });
 });
 
-/** The same retries for a direct call (directProcedure), where failures are thrown. */
+/** Deadlocks and serialization failures, retried with jittered backoff, then 503. */
 async function retryingStatement<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

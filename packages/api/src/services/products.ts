@@ -61,8 +61,6 @@ type RawProductRow = {
   total?: number | string;
 };
 
-const iso = isoOf;
-
 const fromRaw = (r: RawProductRow): TProduct => ({
   id: r.id,
   sku: r.sku,
@@ -71,8 +69,8 @@ const fromRaw = (r: RawProductRow): TProduct => ({
   category: r.category,
   price: Number(r.price),
   totalQuantity: Number(r.total_quantity),
-  createdAt: iso(r.created_at),
-  updatedAt: iso(r.updated_at),
+  createdAt: isoOf(r.created_at),
+  updatedAt: isoOf(r.updated_at),
 });
 
 const PRODUCT_COLUMNS = "id, sku, name, description, category, price, created_at, updated_at, total_quantity";

@@ -23,8 +23,6 @@ type LevelRow = {
   updated_at: Date | string;
 };
 
-const iso = isoOf;
-
 export const toLevel = (r: LevelRow): TStockLevel => ({
   productId: r.product_id,
   sku: r.sku,
@@ -35,7 +33,7 @@ export const toLevel = (r: LevelRow): TStockLevel => ({
   quantity: Number(r.quantity),
   minStock: Number(r.min_stock),
   belowMin: Number(r.quantity) < Number(r.min_stock),
-  updatedAt: iso(r.updated_at),
+  updatedAt: isoOf(r.updated_at),
 });
 
 type MovementRow = typeof movements.$inferSelect;
@@ -280,7 +278,7 @@ async function applyDeltas(
       reference: r.reference,
       transferId: r.transfer_id,
       actor: r.actor,
-      createdAt: iso(r.created_at),
+      createdAt: isoOf(r.created_at),
     })),
     levels: new Map(rows.map((r) => [r.store_id, toLevel(r)])),
   };
