@@ -23,10 +23,9 @@ export interface StoreInventoryInput {
  */
 function levelFilters(
   st: Statement,
-  input: { storeId?: string; category?: string; q?: string; belowMin?: boolean; alertsOnly?: boolean },
+  input: { storeId?: string; category?: string; q?: string; belowMin?: boolean },
 ) {
   const level: string[] = [];
-  if (input.alertsOnly) level.push("l.quantity < l.min_stock");
   const store = input.storeId !== undefined ? st.p(input.storeId) : null;
   const category = input.category !== undefined ? st.p(input.category) : null;
   if (store) level.push(`l.store_id = ${store}`);
@@ -121,7 +120,7 @@ export interface AlertsInput {
  */
 export async function listAlerts(db: Queryable, input: AlertsInput) {
   const st = new Statement();
-  const filters = levelFilters(st, { ...input, alertsOnly: true });
+  const filters = levelFilters(st, { ...input, belowMin: true });
   // Exact counts kept by triggers: per store (store_counts), per category and store
   // (store_category_counts, summed over the stores for a category alone).
   const total = filters.category
