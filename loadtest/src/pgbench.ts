@@ -24,8 +24,11 @@ function pgbenchPath(): string | null {
 
 export const pgbenchAvailable = () => pgbenchPath() !== null;
 
+/** Transfers one execution of transfer_batch.sql applies. */
+export const PGBENCH_BATCH = 8;
+
 export interface PgbenchRun {
-  script: "list" | "transfer";
+  script: "list" | "transfer" | "batch";
   mode: "prepared" | "simple";
   clients: number;
   tps: number;
@@ -41,6 +44,11 @@ export interface PgbenchReport {
   /** The same scripts in pgbench's default simple protocol, for reference. */
   simpleListTps?: number;
   simpleTransferTps?: number;
+  /**
+   * Transfers per second when they go 8 to a statement (transfer_batch.sql, prepared mode):
+   * what the server does with transfers that queue. The ceiling for grouped transfers.
+   */
+  batchTransfersPerSec?: number;
   runs: PgbenchRun[];
 }
 
@@ -100,12 +108,16 @@ export async function runPgbenchComparisons(options: {
       (f) => `${scripts}${f}.sql@1`,
     ),
     transfer: [`${scripts}transfer_hot.sql@9`, `${scripts}transfer_cold.sql@1`],
+    batch: [`${scripts}transfer_batch.sql@1`],
   };
   const runs: PgbenchRun[] = [];
   const clientCounts = options.clients ?? [10, 50];
   const modes = options.modes ?? ["prepared", "simple"];
   for (const mode of modes) {
-    for (const script of ["list", "transfer"] as const) {
+    // Batches only as prepared statements: the server never sends them otherwise.
+    for (const script of mode === "prepared"
+      ? (["list", "transfer", "batch"] as const)
+      : (["list", "transfer"] as const)) {
       for (const clients of clientCounts) {
         const out = await run(
           binary,
@@ -138,12 +150,12 @@ export async function runPgbenchComparisons(options: {
         if (!(tps > 0)) throw new Error(`pgbench completed no transaction:\n${out}`);
         runs.push({ script, mode, clients, tps, failed });
         options.log(
-          `  pgbench ${mode.padEnd(8)} ${script.padEnd(8)} ${String(clients).padStart(3)} clients: ${tps.toFixed(0)} tps`,
+          `  pgbench ${mode.padEnd(8)} ${script.padEnd(8)} ${String(clients).padStart(3)} clients: ${tps.toFixed(0)} tps${script === "batch" ? ` (${(tps * PGBENCH_BATCH).toFixed(0)} transfers/s)` : ""}`,
         );
       }
     }
   }
-  const best = (script: "list" | "transfer", mode: "prepared" | "simple") =>
+  const best = (script: PgbenchRun["script"], mode: "prepared" | "simple") =>
     Math.max(0, ...runs.filter((r) => r.script === script && r.mode === mode).map((r) => r.tps));
   const ceilingMode = modes[0]!;
   return {
@@ -153,6 +165,7 @@ export async function runPgbenchComparisons(options: {
     transferTps: best("transfer", ceilingMode),
     simpleListTps: best("list", "simple") || undefined,
     simpleTransferTps: best("transfer", "simple") || undefined,
+    batchTransfersPerSec: best("batch", "prepared") * PGBENCH_BATCH || undefined,
     runs,
   };
 }

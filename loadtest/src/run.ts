@@ -7,7 +7,7 @@ import { LAYOUTS, requestMaker, type SCENARIOS, storeId, TARGETS, writes } from 
 import { checkCorrectness, type Snapshot, snapshot } from "./check";
 import { cpuBetween, sampleCpu } from "./cpu";
 import { type LoadResult, runAutocannon, runWrk, wrkAvailable } from "./drivers";
-import { type PgbenchReport, pgbenchAvailable, runPgbenchComparisons } from "./pgbench";
+import { PGBENCH_BATCH, type PgbenchReport, pgbenchAvailable, runPgbenchComparisons } from "./pgbench";
 import { type Layout, productId, type SeedSummary, seedDataset } from "./seed";
 import { startBenchServer } from "./server";
 
@@ -309,6 +309,8 @@ function ratios(report: BenchReport): Record<string, number> {
   if (pgb && list && pgb.listTps > 0) out.listVsPgbench = round(list.rps / pgb.listTps);
   const transfer = rowOf(report, "transfer", 50);
   if (pgb && transfer && pgb.transferTps > 0) out.transferVsPgbench = round(transfer.rps / pgb.transferTps);
+  if (pgb?.batchTransfersPerSec && transfer)
+    out.transferVsPgbenchBatches = round(transfer.rps / pgb.batchTransfersPerSec);
   return out;
 }
 
@@ -363,6 +365,10 @@ export function formatReport(report: BenchReport): string {
       lines.push(
         `pgbench (simple protocol, for reference): list SQL ${fmt(p.simpleListTps, 0)} tps, locked transfer ${fmt(p.simpleTransferTps ?? 0, 0)} tps`,
       );
+    if (p.batchTransfersPerSec)
+      lines.push(
+        `pgbench (prepared, ${PGBENCH_BATCH} transfers per statement, as the server groups queued ones): ${fmt(p.batchTransfersPerSec, 0)} transfers/s`,
+      );
   }
   const r = report.ratios;
   const show = (label: string, key: string, target?: number) =>
@@ -378,6 +384,7 @@ export function formatReport(report: BenchReport): string {
       show("transfer vs the original (115/s)", "transferVsOriginal"),
       show("list API / pgbench same SQL", "listVsPgbench", TARGETS.pgbenchListRatio),
       show("transfer API / pgbench same txn", "transferVsPgbench", TARGETS.pgbenchTransferRatio),
+      show(`transfer API / pgbench ${PGBENCH_BATCH} per statement`, "transferVsPgbenchBatches"),
     ].filter((l): l is string => l !== null),
   );
   return lines.join("\n");

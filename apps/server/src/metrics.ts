@@ -72,6 +72,12 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     labelNames: ["kind", "outcome"] as const,
     registers: [registry],
   });
+  const transferStatements = new Histogram({
+    name: "stockroom_transfer_statement_transfers",
+    help: "Key-less transfers carried by each transfer statement: 1 when sent at once, more when they queued and went together",
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
   const { database } = options;
   new Gauge({
     name: "stockroom_db_pool_connections",
@@ -108,6 +114,9 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     hooks: {
       stockOperation(kind, outcome) {
         stockOps.inc({ kind, outcome: OUTCOME.test(outcome) ? outcome : "other" });
+      },
+      transferStatement(transfers) {
+        transferStatements.observe(transfers);
       },
     },
     mount(app, { runtime, public: open }) {

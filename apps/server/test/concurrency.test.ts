@@ -104,6 +104,18 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
     };
     expect(ok).toBe(100);
     expect(insufficient).toBe(400);
+    // 250 transfers per server against 2 statements at a time: some had to wait and go together.
+    const statements = { count: 0, transfers: 0 };
+    for (let i = 0; i < servers.length; i++) {
+      const text = await (
+        await fetch(`${servers[i]!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).text();
+      statements.count += Number(/^stockroom_transfer_statement_transfers_count (\d+)$/m.exec(text)?.[1]);
+      statements.transfers += Number(/^stockroom_transfer_statement_transfers_sum (\d+)$/m.exec(text)?.[1]);
+    }
+    figures.hotTransfers = { ...(figures.hotTransfers as object), statements: statements.count };
+    expect(statements.transfers).toBe(500);
+    expect(statements.count).toBeLessThan(500);
     expect(await level(p, "s-a")).toBe(0);
     expect(await level(p, "s-b")).toBe(100);
     expect((await audit()).discrepancies).toEqual([]);

@@ -266,6 +266,11 @@ async function applyDeltas(
   );
   if (rows.length !== entries.length)
     throw new Error(`applyDeltas: ${rows.length} of ${entries.length} levels changed`);
+  return appliedOf(productId, rows);
+}
+
+/** Ledger rows joined with their level (as it was after that row) and product, as an Applied. */
+function appliedOf(productId: string, rows: AppliedRow[]): Applied {
   return {
     movements: rows.map((r) => ({
       id: r.id,
@@ -374,69 +379,47 @@ export interface TransferInput {
   reference?: string | null;
 }
 
+/** A transfer about to be applied outside a transaction: its id and actor are decided. */
+interface PlannedTransfer extends TransferInput {
+  transferId: string;
+  actor: string | null;
+}
+
+const legsOf = (t: TransferInput): LedgerEntry[] => [
+  { storeId: t.sourceStoreId, kind: "transfer_out", delta: -t.quantity },
+  { storeId: t.targetStoreId, kind: "transfer_in", delta: t.quantity },
+];
+
 /**
  * Moves units between two stores. In a transaction (an Idempotency-Key was sent): lock both
- * levels, check, then apply. Outside one: ONE statement does it all (see applyDeltas'
- * standalone mode): an overdraft is refused by the statement itself with the quantity it
- * found (INSUFFICIENT_STOCK); when a level is missing, a read says why: a missing product or
- * store is 404, a missing target level is created and the statement tried again. Both ways give the same answers and keep the same invariants.
+ * levels, check, then apply. Outside one, through `queue` when given (see TransferQueue),
+ * else on its own: ONE statement (applyDeltas, standalone). Every way gives the same answers
+ * and keeps the same invariants.
  */
 export async function transferStock(
   db: Queryable,
   input: TransferInput,
   actor: string | null,
-  options: { inTransaction?: boolean } = {},
+  options: { inTransaction?: boolean; queue?: TransferQueue } = {},
 ) {
   const { productId, sourceStoreId: from, targetStoreId: to, quantity } = input;
   if (from === to)
     throw new AppError("VALIDATION_FAILED", "sourceStoreId and targetStoreId must differ", {
       issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
     });
-  const transferId = crypto.randomUUID();
-  const entries: LedgerEntry[] = [
-    { storeId: from, kind: "transfer_out", delta: -quantity },
-    { storeId: to, kind: "transfer_in", delta: quantity },
-  ];
-  const common = { reference: input.reference, transferId, actor };
-  let applied: Applied | undefined;
+  const planned: PlannedTransfer = { ...input, transferId: crypto.randomUUID(), actor };
+  let applied: Applied;
   if (options.inTransaction !== false) {
     const locked = await lockLevels(db, productId, [from, to], [to]);
     const available = locked.get(from)?.quantity ?? 0;
     if (available < quantity) throw insufficient(from, available, quantity);
-    applied = await applyDeltas(db, productId, entries, common);
+    applied = await applyDeltas(db, productId, legsOf(input), planned);
   } else {
-    for (let attempt = 1; !applied; attempt++) {
-      try {
-        applied = await applyDeltas(db, productId, entries, common, true);
-      } catch (err) {
-        const refused = overdraftOf(err);
-        if (refused) throw insufficient(refused.storeId, refused.available, quantity);
-        const overdraft = pgConstraint(err) === "stock_levels_quantity_nonneg";
-        if (!overdraft && !requireFailed(err)) throw err;
-        // Refused, yet a read finds enough stock and every level: it keeps changing under us.
-        if (attempt >= 4)
-          throw new AppError("UNAVAILABLE", "The levels kept changing during this transfer; retry shortly", {
-            retryAfter: 1,
-            cause: err,
-          });
-        if (overdraft) {
-          const available = await quantityIn(db, productId, from);
-          if (available < quantity) throw insufficient(from, available, quantity);
-          continue; // Stock arrived meanwhile.
-        }
-        const missing = await missingFor(db, productId, [from, to]);
-        if (missing.includes(from)) throw insufficient(from, 0, quantity);
-        if (missing.length > 0)
-          await db
-            .insert(stockLevels)
-            .values(missing.map((storeId) => ({ productId, storeId })))
-            .onConflictDoNothing();
-      }
-    }
+    applied = await (options.queue ? options.queue.submit(planned) : standaloneTransfer(db, planned));
   }
   const [out, inn] = applied.movements;
   return {
-    transferId,
+    transferId: planned.transferId,
     productId,
     sourceStoreId: from,
     targetStoreId: to,
@@ -447,6 +430,175 @@ export async function transferStock(
     target: applied.levels.get(to)!,
     movements: [out!, inn!],
   };
+}
+
+/**
+ * One transfer as ONE statement outside any transaction (applyDeltas, standalone): an
+ * overdraft is refused by the statement itself with the quantity it found
+ * (INSUFFICIENT_STOCK); when a level is missing, a read says why: a missing product or store
+ * is 404, a missing target level is created and the statement tried again.
+ */
+async function standaloneTransfer(db: Queryable, t: PlannedTransfer): Promise<Applied> {
+  const { productId, sourceStoreId: from, quantity } = t;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyDeltas(db, productId, legsOf(t), t, true);
+    } catch (err) {
+      const refused = overdraftOf(err);
+      if (refused) throw insufficient(refused.storeId, refused.available, quantity);
+      const overdraft = pgConstraint(err) === "stock_levels_quantity_nonneg";
+      if (!overdraft && !requireFailed(err)) throw err;
+      // Refused, yet a read finds enough stock and every level: it keeps changing under us.
+      if (attempt >= 4)
+        throw new AppError("UNAVAILABLE", "The levels kept changing during this transfer; retry shortly", {
+          retryAfter: 1,
+          cause: err,
+        });
+      if (overdraft) {
+        const available = await quantityIn(db, productId, from);
+        if (available < quantity) throw insufficient(from, available, quantity);
+        continue; // Stock arrived meanwhile.
+      }
+      const missing = await missingFor(db, productId, [from, t.targetStoreId]);
+      if (missing.includes(from)) throw insufficient(from, 0, quantity);
+      if (missing.length > 0)
+        await db
+          .insert(stockLevels)
+          .values(missing.map((storeId) => ({ productId, storeId })))
+          .onConflictDoNothing();
+    }
+  }
+}
+
+export interface TransferBatching {
+  /** The most transfers applied by one statement; 1 sends every transfer on its own. */
+  maxBatch: number;
+  /** Transfer statements running at once; further transfers wait and go together. */
+  concurrency: number;
+}
+
+export const DEFAULT_TRANSFER_BATCHING: TransferBatching = { maxBatch: 64, concurrency: 2 };
+
+interface Waiting {
+  transfer: PlannedTransfer;
+  resolve(applied: Applied): void;
+  reject(err: unknown): void;
+}
+
+type BatchRow = AppliedRow & {
+  n: number;
+  outcome: "ok" | "insufficient" | "missing";
+  available: number | null;
+};
+
+/**
+ * Key-less transfers, applied like group commit. While fewer than `concurrency` transfer
+ * statements are running, a transfer is sent at once, on its own (standaloneTransfer).
+ * Transfers that arrive while they all run wait in order, and the next free slot applies
+ * all of them (up to `maxBatch`) in ONE statement, stockroom_transfer_batch (migration
+ * 0006): one round trip, one commit and one ledger insert for the lot, each transfer judged
+ * in arrival order against the stock the ones before it left. Under load that is several
+ * transfers per commit; idle, nothing waits.
+ *
+ * Each transfer still gets its own answer: applied, INSUFFICIENT_STOCK with the quantity it
+ * saw, or (product, store or level missing) a run of its own that says why or creates the
+ * level. If the batch statement fails, PostgreSQL rolled all of it back, and each transfer
+ * is run on its own; only a failure that may have hit after the commit (the connection was
+ * lost) is reported to all of them, as a single statement's would be.
+ */
+export class TransferQueue {
+  private readonly waiting: Waiting[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly options: TransferBatching = DEFAULT_TRANSFER_BATCHING,
+    /** Called once per statement the queue sends, with the number of transfers it carries. */
+    private readonly observe?: (transfers: number) => void,
+  ) {}
+
+  submit(transfer: PlannedTransfer): Promise<Applied> {
+    if (this.options.maxBatch <= 1) return standaloneTransfer(this.db, transfer);
+    return new Promise<Applied>((resolve, reject) => {
+      this.waiting.push({ transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Transfers waiting for a statement (for tests and metrics). */
+  get depth(): number {
+    return this.waiting.length;
+  }
+
+  private pump(): void {
+    while (this.running < this.options.concurrency && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.options.maxBatch);
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    this.observe?.(batch.length);
+    if (batch.length === 1) return this.alone(batch[0]!);
+    let rows: BatchRow[];
+    try {
+      rows = await this.apply(batch.map((w) => w.transfer));
+    } catch (err) {
+      if (!rolledBack(err)) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      await Promise.all(batch.map((w) => this.alone(w)));
+      return;
+    }
+    const byTransfer = new Map<number, BatchRow[]>();
+    for (const row of rows) {
+      const own = byTransfer.get(Number(row.n));
+      if (own) own.push(row);
+      else byTransfer.set(Number(row.n), [row]);
+    }
+    await Promise.all(
+      batch.map((w, i) => {
+        const own = byTransfer.get(i + 1);
+        const t = w.transfer;
+        if (own?.[0]?.outcome === "ok" && own.length === 2) w.resolve(appliedOf(t.productId, own));
+        else if (own?.[0]?.outcome === "insufficient")
+          w.reject(insufficient(t.sourceStoreId, Number(own[0].available), t.quantity));
+        else if (own?.[0]?.outcome === "missing") return this.alone(w);
+        else w.reject(new Error(`transfer batch: unexpected answer for transfer ${i + 1}`));
+        return undefined;
+      }),
+    );
+  }
+
+  private alone(w: Waiting): Promise<void> {
+    return standaloneTransfer(this.db, w.transfer).then(w.resolve, w.reject);
+  }
+
+  private apply(transfers: PlannedTransfer[]): Promise<BatchRow[]> {
+    const st = new Statement();
+    const column = (pick: (t: PlannedTransfer) => unknown) => st.p(transfers.map(pick));
+    return st.rows<BatchRow>(
+      this.db,
+      `select * from stockroom_transfer_batch(${column((t) => t.productId)}::uuid[], ${column((t) => t.sourceStoreId)}::varchar[],
+        ${column((t) => t.targetStoreId)}::varchar[], ${column((t) => t.quantity)}::int[], ${column((t) => t.transferId)}::uuid[],
+        ${column((t) => t.reference ?? null)}::varchar[], ${column((t) => t.actor)}::uuid[])`,
+    );
+  }
+}
+
+/**
+ * PostgreSQL answered the statement with an error, so its implicit transaction was rolled
+ * back and nothing of it was committed. A lost connection (no SQLSTATE, or class 08) or a
+ * terminated backend (57P01-57P03) leaves that open.
+ */
+export function rolledBack(err: unknown): boolean {
+  const code = pgErrorCode(err);
+  return code !== undefined && !code.startsWith("08") && !/^57P0[123]$/.test(code);
 }
 
 export interface SetLevelInput {

@@ -1,0 +1,103 @@
+-- Key-less transfers that arrive while earlier ones are still running are applied together,
+-- in one statement: this function. Transfer i moves t_quantity[i] units of t_product[i]
+-- from t_source[i] to t_target[i]. The function
+--   1. locks every level the batch touches in ONE global order (store, then product: the
+--      order every other writer's locks also follow), so batches never deadlock with each
+--      other or with single transfers, and reads their quantities;
+--   2. judges the transfers one by one, in batch order, against the running quantities:
+--      each sees the ones before it, exactly as if they had run one after another;
+--   3. applies the net change of every level in one UPDATE and writes all the ledger rows
+--      (two per applied transfer, in batch order, quantity_after the running quantity) in
+--      one INSERT.
+-- It never raises for one transfer: a transfer that cannot run answers a row of its own,
+-- outcome 'insufficient' (with the quantity it saw) or 'missing' (product, store or level
+-- not there: the caller sorts that out on its own), and changes nothing; the others apply.
+-- Applied transfers answer their two ledger rows (outcome 'ok') joined with the level
+-- after that leg and the product.
+CREATE FUNCTION stockroom_transfer_batch(
+  t_product uuid[], t_source varchar[], t_target varchar[], t_quantity integer[],
+  t_transfer uuid[], t_reference varchar[], t_actor uuid[]
+) RETURNS TABLE (
+  n integer, outcome text, available integer,
+  seq bigint, id uuid, kind movement_kind, delta integer, quantity_after integer,
+  reason varchar, reference varchar, transfer_id uuid, actor uuid, created_at timestamptz,
+  store_id varchar, quantity integer, min_stock integer, updated_at timestamptz,
+  product_id uuid, sku varchar, name varchar, category varchar, price numeric
+) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  keys text[];
+  qty integer[];
+  mins integer[];
+  live_products uuid[];
+  live_stores varchar[];
+  leg_n integer[] := '{}';
+  leg_level integer[] := '{}';
+  leg_kind movement_kind[] := '{}';
+  leg_delta integer[] := '{}';
+  leg_after integer[] := '{}';
+  s integer;
+  t integer;
+  q integer;
+BEGIN
+  SELECT array_agg(k.key ORDER BY k.o), array_agg(k.quantity ORDER BY k.o), array_agg(k.min_stock ORDER BY k.o)
+  INTO keys, qty, mins
+  FROM (
+    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock,
+           row_number() OVER (ORDER BY l.store_id, l.product_id) AS o
+    FROM (
+      SELECT l.product_id, l.store_id, l.quantity, l.min_stock FROM stock_levels l
+      WHERE (l.product_id, l.store_id) IN (SELECT * FROM unnest(t_product || t_product, t_source || t_target))
+      ORDER BY l.store_id, l.product_id
+      FOR UPDATE
+    ) l
+  ) k;
+  SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(t_product) AND p.deleted_at IS NULL;
+  SELECT array_agg(st.id) INTO live_stores FROM stores st WHERE st.id = ANY(t_source || t_target) AND st.deleted_at IS NULL;
+  FOR i IN 1 .. coalesce(array_length(t_product, 1), 0) LOOP
+    s := array_position(keys, t_product[i]::text || ' ' || t_source[i]);
+    t := array_position(keys, t_product[i]::text || ' ' || t_target[i]);
+    q := t_quantity[i];
+    IF s IS NULL OR t IS NULL OR NOT coalesce(t_product[i] = ANY(live_products), false)
+       OR NOT coalesce(t_source[i] = ANY(live_stores), false) OR NOT coalesce(t_target[i] = ANY(live_stores), false) THEN
+      n := i; outcome := 'missing'; available := NULL;
+      RETURN NEXT;
+    ELSIF qty[s] < q THEN
+      n := i; outcome := 'insufficient'; available := qty[s];
+      RETURN NEXT;
+    ELSE
+      qty[s] := qty[s] - q;
+      qty[t] := qty[t] + q;
+      leg_n := leg_n || i || i;
+      leg_level := leg_level || s || t;
+      leg_kind := leg_kind || 'transfer_out'::movement_kind || 'transfer_in'::movement_kind;
+      leg_delta := leg_delta || -q || q;
+      leg_after := leg_after || qty[s] || qty[t];
+    END IF;
+  END LOOP;
+  IF cardinality(leg_n) = 0 THEN
+    RETURN;
+  END IF;
+  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
+  FROM (
+    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net
+    FROM unnest(leg_level, leg_delta) AS u(lv, dl)
+    GROUP BY u.lv ORDER BY u.lv
+  ) d
+  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
+  RETURN QUERY
+  WITH ledger AS (
+    INSERT INTO movements (product_id, store_id, kind, delta, quantity_after, reference, transfer_id, actor)
+    SELECT t_product[u.ln], split_part(keys[u.lv], ' ', 2), u.lk, u.ld, u.la, t_reference[u.ln], t_transfer[u.ln], t_actor[u.ln]
+    FROM unnest(leg_n, leg_level, leg_kind, leg_delta, leg_after) WITH ORDINALITY AS u(ln, lv, lk, ld, la, o)
+    ORDER BY u.o
+    RETURNING movements.seq, movements.id, movements.product_id, movements.store_id, movements.kind, movements.delta,
+              movements.quantity_after, movements.reference, movements.transfer_id, movements.actor, movements.created_at
+  )
+  SELECT array_position(t_transfer, m.transfer_id), 'ok'::text, NULL::integer,
+         m.seq, m.id, m.kind, m.delta, m.quantity_after, NULL::varchar, m.reference, m.transfer_id, m.actor, m.created_at,
+         m.store_id, m.quantity_after, mins[array_position(keys, m.product_id::text || ' ' || m.store_id)], now(),
+         p.id, p.sku, p.name, p.category, p.price
+  FROM ledger m JOIN products p ON p.id = m.product_id
+  ORDER BY m.seq;
+END $$;
