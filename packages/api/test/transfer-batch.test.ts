@@ -1,3 +1,4 @@
+import { rowsOf } from "@stockroom/db";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "@stockroom/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,16 +68,18 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     );
   /** Every movement of the product, in ledger order. */
   const ledgerOf = async (productId: string) =>
-    (
-      await scratch.database.db.execute<{
-        store_id: string;
-        delta: number;
-        quantity_after: number;
-        transfer_id: string | null;
-        at: string;
-      }>(sql`select store_id, delta, quantity_after, transfer_id, created_at::text as at from movements
-             where product_id = ${productId} order by seq`)
-    ).rows;
+    rowsOf<{
+      store_id: string;
+      delta: number;
+      quantity_after: number;
+      transfer_id: string | null;
+      at: string;
+    }>(
+      await scratch.database.db.execute(
+        sql`select store_id, delta, quantity_after, transfer_id, created_at::text as at from movements
+            where product_id = ${productId} order by seq`,
+      ),
+    );
 
   it("judges each transfer of a batch after the ones before it, and answers each on its own", async () => {
     const p = await product("BATCH-1", { "b-a": 10, "b-b": 2 });
