@@ -384,7 +384,7 @@ export function formatReport(report: BenchReport): string {
       show("transfer vs the original (115/s)", "transferVsOriginal"),
       show("list API / pgbench same SQL", "listVsPgbench", TARGETS.pgbenchListRatio),
       show("transfer API / pgbench same txn", "transferVsPgbench", TARGETS.pgbenchTransferRatio),
-      show(`transfer API / pgbench ${PGBENCH_BATCH} per statement`, "transferVsPgbenchBatches"),
+      show(`transfer API / pgbench ${PGBENCH_BATCH} per stmt`, "transferVsPgbenchBatches"),
     ].filter((l): l is string => l !== null),
   );
   return lines.join("\n");
