@@ -288,7 +288,7 @@ const singleStatementFn = (clerkSingleStatementMutation as unknown as { _def: Pr
  */
 export function directProcedure(procedure: unknown, path: string): DirectProcedure | null {
   const def = (procedure as { _def?: ProcedureDef })._def;
-  if (!def || !def.resolver || def.inputs.length !== 1 || !def.output) return null;
+  if (!def?.resolver || def.inputs.length !== 1 || !def.output) return null;
   const [first, second, ...rest] = def.middlewares;
   const minRole = authMiddlewares.get(second);
   if (first !== normalizeErrorsFn || minRole === undefined) return null;

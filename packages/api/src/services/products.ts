@@ -1,5 +1,5 @@
 import { PgCode, pgConstraint, pgErrorCode, products, type Queryable, rowsOf } from "@stockroom/db";
-import { and, eq, gte, ilike, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { AppError, issuesFromZod, notFound } from "../errors";
 import {
   type TProduct,

@@ -525,7 +525,7 @@ export class TransferQueue {
     });
   }
 
-  /** Transfers waiting for a statement (for tests and metrics). */
+  /** Transfers waiting for a statement. */
   get depth(): number {
     return this.waiting.length;
   }
@@ -534,10 +534,15 @@ export class TransferQueue {
     while (this.running < this.options.concurrency && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.running++;
-      void this.run(batch).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      this.run(batch)
+        // Settles whatever an unexpected failure left waiting (settling twice is a no-op).
+        .catch((err: unknown) => {
+          for (const w of batch) w.reject(err);
+        })
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
