@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./helpers";
 
 // Random operation sequences against a model of the stock, on PGlite, checking the
-// ledger invariants after every single step.
+// ledger invariants after every single step. Adjustments and transfers are sent with or
+// without an Idempotency-Key: with one they run in a transaction (lock, check, apply),
+// without one as a single statement; both must give the model's answers.
 const STORES = ["m1", "m2", "m3"];
 
 const op = fc.oneof(
@@ -13,6 +15,9 @@ const op = fc.oneof(
     p: fc.nat(1),
     s: fc.nat(2),
     delta: fc.integer({ min: -30, max: 30 }).filter((d) => d !== 0),
+    keyed: fc.boolean(),
+    // expectedQuantity: not sent, the level's real quantity, or another one.
+    expect: fc.constantFrom("none" as const, "right" as const, "wrong" as const),
   }),
   fc.record({
     type: fc.constant("transfer" as const),
@@ -20,6 +25,7 @@ const op = fc.oneof(
     from: fc.nat(2),
     to: fc.nat(2),
     qty: fc.integer({ min: 1, max: 25 }),
+    keyed: fc.boolean(),
   }),
   fc.record({ type: fc.constant("count" as const), p: fc.nat(1), s: fc.nat(2), qty: fc.nat(40) }),
 );
@@ -77,6 +83,8 @@ describe("stock against a model (fast-check, PGlite)", () => {
         await t.database.db.execute(sql`update products set total_quantity = 0`);
         const model = new Map<string, number>();
         const key = (p: number, s: number) => `${products[p]}/${STORES[s]}`;
+        const keyFor = (keyed: boolean): Record<string, string> =>
+          keyed ? { "idempotency-key": crypto.randomUUID() } : {};
         for (const o of ops) {
           if (o.type === "adjust") {
             const have = model.get(key(o.p, o.s)) ?? 0;
@@ -86,13 +94,20 @@ describe("stock against a model (fast-check, PGlite)", () => {
                 storeId: STORES[o.s],
                 delta: o.delta,
                 reason: o.delta > 0 ? "received" : "sold",
+                ...(o.expect === "none" ? {} : { expectedQuantity: o.expect === "right" ? have : have + 1 }),
               },
+              headers: keyFor(o.keyed),
             });
-            if (have + o.delta >= 0) {
+            if (o.expect === "wrong") {
+              expect(r.body.code).toBe("STALE_QUANTITY");
+              expect(r.body.detail).toContain(`is ${have}, not the expected ${have + 1}`);
+            } else if (have + o.delta >= 0) {
               expect(r.status).toBe(201);
+              expect(r.body.level.quantity).toBe(have + o.delta);
               model.set(key(o.p, o.s), have + o.delta);
             } else {
               expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+              expect(r.body.detail).toContain(`Available: ${have}, Required: ${-o.delta}`);
             }
           } else if (o.type === "transfer") {
             const have = model.get(key(o.p, o.from)) ?? 0;
@@ -103,13 +118,17 @@ describe("stock against a model (fast-check, PGlite)", () => {
                 targetStoreId: STORES[o.to],
                 quantity: o.qty,
               },
+              headers: keyFor(o.keyed),
             });
             if (o.from === o.to) expect(r.status).toBe(400);
             else if (have >= o.qty) {
               expect(r.status).toBe(201);
               model.set(key(o.p, o.from), have - o.qty);
               model.set(key(o.p, o.to), (model.get(key(o.p, o.to)) ?? 0) + o.qty);
-            } else expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+            } else {
+              expect(r.body.code).toBe("INSUFFICIENT_STOCK");
+              expect(r.body.detail).toContain(`Available: ${have}, Required: ${o.qty}`);
+            }
           } else {
             const r = await t.rest("PUT", `/api/stores/${STORES[o.s]}/inventory/${products[o.p]}`, {
               body: { quantity: o.qty },

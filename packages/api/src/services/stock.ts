@@ -192,6 +192,8 @@ async function applyDeltas(
   entries: LedgerEntry[],
   common: { reference?: string | null; transferId?: string | null; actor: string | null },
   standalone = false,
+  /** Standalone, one entry: refuse (stockroom_expect) unless the level holds exactly this. */
+  expected?: number,
 ): Promise<Applied> {
   const st = new Statement();
   const product = st.p(productId);
@@ -236,7 +238,11 @@ async function applyDeltas(
   const transferId = st.p(common.transferId ?? null);
   const actor = st.p(common.actor);
   // Standalone, an overdraft fails the statement with the quantity it was refused on.
-  const newQuantity = standalone ? "stockroom_take(l.quantity, d.delta, l.store_id)" : "l.quantity + d.delta";
+  const current =
+    standalone && expected !== undefined
+      ? `stockroom_expect(l.quantity, ${st.p(expected)}::int, l.store_id)`
+      : "l.quantity";
+  const newQuantity = standalone ? `stockroom_take(${current}, d.delta, l.store_id)` : "l.quantity + d.delta";
   const answer = `select m.seq, m.id, m.kind, m.delta, m.quantity_after, m.reason, m.reference, m.transfer_id, m.actor,
              m.created_at, c.store_id, c.quantity, c.min_stock, c.updated_at, p.id as product_id, p.sku, p.name,
              p.category, p.price
@@ -308,6 +314,12 @@ function overdraftOf(err: unknown): { storeId: string; available: number } | nul
   return m ? { storeId: m[2]!, available: Number(m[1]) } : null;
 }
 
+/** stockroom_expect() refused a compare-and-swap: the quantity it found instead. */
+function staleOf(err: unknown): { available: number } | null {
+  const m = /^stockroom_stale:(-?\d+):/.exec(raised(err) ?? "");
+  return m ? { available: Number(m[1]) } : null;
+}
+
 /**
  * Why a standalone change found fewer levels than it needed: the product or a store is
  * gone (404), or a level does not exist yet. Reads only; nothing is locked.
@@ -351,23 +363,42 @@ export interface AdjustInput {
   expectedQuantity?: number;
 }
 
-export async function adjustStock(db: Queryable, input: AdjustInput, actor: string | null) {
-  const locked = await lockLevels(
-    db,
-    input.productId,
-    [input.storeId],
-    input.delta > 0 ? [input.storeId] : [],
-  );
-  const current = locked.get(input.storeId)?.quantity ?? 0;
-  if (input.expectedQuantity !== undefined && input.expectedQuantity !== current)
-    throw stale(input.storeId, input.expectedQuantity, current);
-  if (current + input.delta < 0) throw insufficient(input.storeId, current, -input.delta);
-  const applied = await applyDeltas(
-    db,
-    input.productId,
-    [{ storeId: input.storeId, kind: "adjustment", delta: input.delta, reason: input.reason }],
-    { reference: input.reference, actor },
-  );
+/**
+ * Adds `delta` units (negative: removes them) to one level. In a transaction (an
+ * Idempotency-Key was sent): lock, check, apply. Outside one: ONE statement
+ * (standaloneChange), with the same answers.
+ */
+export async function adjustStock(
+  db: Queryable,
+  input: AdjustInput,
+  actor: string | null,
+  options: { inTransaction?: boolean } = {},
+) {
+  const entries: LedgerEntry[] = [
+    { storeId: input.storeId, kind: "adjustment", delta: input.delta, reason: input.reason },
+  ];
+  let applied: Applied;
+  if (options.inTransaction !== false) {
+    const locked = await lockLevels(
+      db,
+      input.productId,
+      [input.storeId],
+      input.delta > 0 ? [input.storeId] : [],
+    );
+    const current = locked.get(input.storeId)?.quantity ?? 0;
+    if (input.expectedQuantity !== undefined && input.expectedQuantity !== current)
+      throw stale(input.storeId, input.expectedQuantity, current);
+    if (current + input.delta < 0) throw insufficient(input.storeId, current, -input.delta);
+    applied = await applyDeltas(db, input.productId, entries, { reference: input.reference, actor });
+  } else {
+    applied = await standaloneChange(
+      db,
+      input.productId,
+      entries,
+      { reference: input.reference, actor },
+      input.expectedQuantity,
+    );
+  }
   return { movement: applied.movements[0]!, level: applied.levels.get(input.storeId)! };
 }
 
@@ -415,7 +446,9 @@ export async function transferStock(
     if (available < quantity) throw insufficient(from, available, quantity);
     applied = await applyDeltas(db, productId, legsOf(input), planned);
   } else {
-    applied = await (options.queue ? options.queue.submit(planned) : standaloneTransfer(db, planned));
+    applied = await (options.queue
+      ? options.queue.submit(planned)
+      : standaloneChange(db, productId, legsOf(input), planned));
   }
   const [out, inn] = applied.movements;
   return {
@@ -433,34 +466,53 @@ export async function transferStock(
 }
 
 /**
- * One transfer as ONE statement outside any transaction (applyDeltas, standalone): an
- * overdraft is refused by the statement itself with the quantity it found
- * (INSUFFICIENT_STOCK); when a level is missing, a read says why: a missing product or store
- * is 404, a missing target level is created and the statement tried again.
+ * A change (a transfer's two legs, an adjustment) as ONE statement outside any transaction
+ * (applyDeltas, standalone). A refused compare-and-swap is STALE_QUANTITY and an overdraft
+ * INSUFFICIENT_STOCK, each with the quantity the statement found. When a level is missing,
+ * a read says why: a missing product or store is 404; a missing level holds 0, so it is
+ * STALE_QUANTITY if another quantity was expected, INSUFFICIENT_STOCK if units were to leave
+ * it, and otherwise it is created and the statement tried again.
  */
-async function standaloneTransfer(db: Queryable, t: PlannedTransfer): Promise<Applied> {
-  const { productId, sourceStoreId: from, quantity } = t;
+async function standaloneChange(
+  db: Queryable,
+  productId: string,
+  entries: LedgerEntry[],
+  common: { reference?: string | null; transferId?: string | null; actor: string | null },
+  expected?: number,
+): Promise<Applied> {
+  const wanted = (storeId: string) => -(entries.find((e) => e.storeId === storeId)?.delta ?? 0);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await applyDeltas(db, productId, legsOf(t), t, true);
+      return await applyDeltas(db, productId, entries, common, true, expected);
     } catch (err) {
+      const found = staleOf(err);
+      if (found && expected !== undefined) throw stale(entries[0]!.storeId, expected, found.available);
       const refused = overdraftOf(err);
-      if (refused) throw insufficient(refused.storeId, refused.available, quantity);
+      if (refused) throw insufficient(refused.storeId, refused.available, wanted(refused.storeId));
       const overdraft = pgConstraint(err) === "stock_levels_quantity_nonneg";
       if (!overdraft && !requireFailed(err)) throw err;
       // Refused, yet a read finds enough stock and every level: it keeps changing under us.
       if (attempt >= 4)
-        throw new AppError("UNAVAILABLE", "The levels kept changing during this transfer; retry shortly", {
+        throw new AppError("UNAVAILABLE", "The stock levels kept changing; retry shortly", {
           retryAfter: 1,
           cause: err,
         });
       if (overdraft) {
-        const available = await quantityIn(db, productId, from);
-        if (available < quantity) throw insufficient(from, available, quantity);
+        for (const e of entries.filter((x) => x.delta < 0)) {
+          const available = await quantityIn(db, productId, e.storeId);
+          if (available < -e.delta) throw insufficient(e.storeId, available, -e.delta);
+        }
         continue; // Stock arrived meanwhile.
       }
-      const missing = await missingFor(db, productId, [from, t.targetStoreId]);
-      if (missing.includes(from)) throw insufficient(from, 0, quantity);
+      const missing = await missingFor(
+        db,
+        productId,
+        entries.map((e) => e.storeId),
+      );
+      for (const storeId of missing) {
+        if (expected !== undefined && expected !== 0) throw stale(storeId, expected, 0);
+        if (wanted(storeId) > 0) throw insufficient(storeId, 0, wanted(storeId));
+      }
       if (missing.length > 0)
         await db
           .insert(stockLevels)
@@ -493,7 +545,7 @@ type BatchRow = AppliedRow & {
 
 /**
  * Key-less transfers, applied like group commit. While fewer than `concurrency` transfer
- * statements are running, a transfer is sent at once, on its own (standaloneTransfer).
+ * statements are running, a transfer is sent at once, on its own (standaloneChange).
  * Transfers that arrive while they all run wait in order, and the next free slot applies
  * all of them (up to `maxBatch`) in ONE statement, stockroom_transfer_batch (migration
  * 0006): one round trip, one commit and one ledger insert for the lot, each transfer judged
@@ -518,7 +570,7 @@ export class TransferQueue {
   ) {}
 
   submit(transfer: PlannedTransfer): Promise<Applied> {
-    if (this.options.maxBatch <= 1) return standaloneTransfer(this.db, transfer);
+    if (this.options.maxBatch <= 1) return alone(this.db, transfer);
     return new Promise<Applied>((resolve, reject) => {
       this.waiting.push({ transfer, resolve, reject });
       this.pump();
@@ -581,7 +633,7 @@ export class TransferQueue {
   }
 
   private alone(w: Waiting): Promise<void> {
-    return standaloneTransfer(this.db, w.transfer).then(w.resolve, w.reject);
+    return alone(this.db, w.transfer).then(w.resolve, w.reject);
   }
 
   private apply(transfers: PlannedTransfer[]): Promise<BatchRow[]> {
@@ -595,6 +647,8 @@ export class TransferQueue {
     );
   }
 }
+
+const alone = (db: Queryable, t: PlannedTransfer) => standaloneChange(db, t.productId, legsOf(t), t);
 
 /**
  * PostgreSQL answered the statement with an error, so its implicit transaction was rolled

@@ -1,12 +1,14 @@
 import { adjustStock } from "../../services/stock";
-import { clerkMutation } from "../../trpc";
+import { clerkSingleStatementMutation } from "../../trpc";
 import { adjustStockMeta, ZAdjustInput, ZAdjustOutput } from "./adjust-stock.types";
 import { observeStock } from "./observe";
 
-export const adjustStockRoute = clerkMutation
+export const adjustStockRoute = clerkSingleStatementMutation
   .meta(adjustStockMeta)
   .input(ZAdjustInput)
   .output(ZAdjustOutput)
   .mutation(({ ctx, input }) =>
-    observeStock(ctx, "adjustment", () => adjustStock(ctx.db, input, ctx.auth.id)),
+    observeStock(ctx, "adjustment", () =>
+      adjustStock(ctx.db, input, ctx.auth.id, { inTransaction: ctx.inTransaction }),
+    ),
   );
