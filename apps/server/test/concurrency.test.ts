@@ -1,4 +1,5 @@
 import { ensureBootstrapKey } from "@stockroom/api";
+import { createDatabase, rowsOf, sql } from "@stockroom/db";
 import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
@@ -35,8 +36,33 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close()));
-    await scratch?.drop();
+    // Every claim of a fixed lock order above ends here: PostgreSQL counted no deadlock in
+    // this database during all of these tests (a deadlock would have been retried and
+    // passed unnoticed). Backends write their counters when they exit, so wait for them.
+    if (scratch) {
+      const name = new URL(scratch.url).pathname.slice(1);
+      const admin = await createDatabase({ url: scratch.url.replace(`/${name}`, "/postgres"), poolSize: 1 });
+      const count = async (query: ReturnType<typeof sql>) =>
+        rowsOf<{ n: number }>(await admin.db.execute(query))[0]?.n;
+      try {
+        for (let i = 0; i < 50; i++) {
+          if (
+            (await count(sql`select count(*)::int as n from pg_stat_activity where datname = ${name}`)) === 0
+          )
+            break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        figures.deadlocks = await count(
+          sql`select deadlocks::int as n from pg_stat_database where datname = ${name}`,
+        );
+      } finally {
+        await admin.close();
+      }
+      await scratch.drop();
+    }
     console.log(`[concurrency figures] ${JSON.stringify(figures)}`);
+    expect(figures.deadlocks).toBe(0);
   });
 
   const call = async (
