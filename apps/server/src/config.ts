@@ -40,10 +40,11 @@ export const ConfigSchema = z.object({
   STOCKROOM_STATEMENT_TIMEOUT_MS: int(10_000, 100, 600_000),
   STOCKROOM_DB_GENERIC_PLANS: bool(true),
   STOCKROOM_DB_ACQUIRE_TIMEOUT_MS: int(10_000, 100, 120_000),
-  // Key-less transfers: the most applied by one statement (1: each on its own), and how
-  // many such statements run at once before further transfers wait and go together.
-  STOCKROOM_TRANSFER_BATCH: int(64, 1, 1000),
-  STOCKROOM_TRANSFER_CONCURRENCY: int(2, 1, 500),
+  // Key-less transfers and adjustments: the most applied by one statement (1: each on its
+  // own), and how many such statements of each kind run at once before further ones wait
+  // and go together.
+  STOCKROOM_WRITE_BATCH: int(64, 1, 1000),
+  STOCKROOM_WRITE_CONCURRENCY: int(2, 1, 500),
   STOCKROOM_KEY_CACHE_TTL_MS: int(5000, 0, 300_000),
   STOCKROOM_RATE_LIMIT: int(0, 0, 1_000_000),
   STOCKROOM_RATE_LIMIT_BURST: int(0, 0, 1_000_000),

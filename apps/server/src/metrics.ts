@@ -72,9 +72,10 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     labelNames: ["kind", "outcome"] as const,
     registers: [registry],
   });
-  const transferStatements = new Histogram({
-    name: "stockroom_transfer_statement_transfers",
-    help: "Key-less transfers carried by each transfer statement: 1 when sent at once, more when they queued and went together",
+  const writeStatements = new Histogram({
+    name: "stockroom_write_statement_changes",
+    help: "Key-less transfers or adjustments carried by each statement, by kind: 1 when sent at once, more when they queued and went together",
+    labelNames: ["kind"] as const,
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [registry],
   });
@@ -115,8 +116,8 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
       stockOperation(kind, outcome) {
         stockOps.inc({ kind, outcome: OUTCOME.test(outcome) ? outcome : "other" });
       },
-      transferStatement(transfers) {
-        transferStatements.observe(transfers);
+      writeStatement(kind, changes) {
+        writeStatements.observe({ kind }, changes);
       },
     },
     mount(app, { runtime, public: open }) {

@@ -62,9 +62,9 @@ export async function startServer(config: Config, logger = createLogger(config))
     database,
     keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
     hooks: metrics.hooks,
-    transferBatching: {
-      maxBatch: config.STOCKROOM_TRANSFER_BATCH,
-      concurrency: config.STOCKROOM_TRANSFER_CONCURRENCY,
+    writeBatching: {
+      maxBatch: config.STOCKROOM_WRITE_BATCH,
+      concurrency: config.STOCKROOM_WRITE_CONCURRENCY,
     },
   };
   const app = createApp({

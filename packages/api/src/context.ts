@@ -1,6 +1,6 @@
 import type { Database, Db } from "@stockroom/db";
 import type { KeyAuthenticator } from "./services/auth";
-import type { TransferBatching } from "./services/stock";
+import type { WriteBatching } from "./services/stock";
 
 export type Role = "viewer" | "clerk" | "manager" | "admin";
 export const ROLES: readonly Role[] = ["viewer", "clerk", "manager", "admin"];
@@ -9,8 +9,8 @@ export const roleRank = (r: Role) => ROLES.indexOf(r);
 /** Hooks the server can attach, e.g. to count stock operations for /metrics. */
 export interface RuntimeHooks {
   stockOperation?(kind: "adjustment" | "transfer" | "count", outcome: string): void;
-  /** A statement applying key-less transfers was sent, carrying this many of them. */
-  transferStatement?(transfers: number): void;
+  /** A statement applying key-less transfers or adjustments was sent, carrying this many. */
+  writeStatement?(kind: "transfer" | "adjustment", changes: number): void;
 }
 
 /** Everything procedures need at run time; built once by the server. */
@@ -18,8 +18,8 @@ export interface Runtime {
   database: Database;
   keys: KeyAuthenticator;
   hooks: RuntimeHooks;
-  /** How key-less transfers are grouped into statements; DEFAULT_TRANSFER_BATCHING if absent. */
-  transferBatching?: TransferBatching;
+  /** How key-less transfers and adjustments are grouped into statements; DEFAULT_WRITE_BATCHING if absent. */
+  writeBatching?: WriteBatching;
 }
 
 /**

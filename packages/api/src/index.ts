@@ -6,5 +6,5 @@ export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
 export { createFirstKeyIfNone, ensureBootstrapKey, generateSecret, KeyAuthenticator } from "./services/auth";
 export { purgeExpiredIdempotencyKeys } from "./services/idempotency";
-export { DEFAULT_TRANSFER_BATCHING, type TransferBatching } from "./services/stock";
+export { DEFAULT_WRITE_BATCHING, type WriteBatching } from "./services/stock";
 export { createCallerFactory, type DirectProcedure, directProcedure, type Meta } from "./trpc";

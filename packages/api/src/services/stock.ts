@@ -366,17 +366,15 @@ export interface AdjustInput {
 /**
  * Adds `delta` units (negative: removes them) to one level. In a transaction (an
  * Idempotency-Key was sent): lock, check, apply. Outside one: ONE statement
- * (standaloneChange), with the same answers.
+ * (standaloneChange), grouped with others through `queue` when given (see StatementQueue),
+ * with the same answers.
  */
 export async function adjustStock(
   db: Queryable,
   input: AdjustInput,
   actor: string | null,
-  options: { inTransaction?: boolean } = {},
+  options: { inTransaction?: boolean; queue?: AdjustmentQueue } = {},
 ) {
-  const entries: LedgerEntry[] = [
-    { storeId: input.storeId, kind: "adjustment", delta: input.delta, reason: input.reason },
-  ];
   let applied: Applied;
   if (options.inTransaction !== false) {
     const locked = await lockLevels(
@@ -389,15 +387,10 @@ export async function adjustStock(
     if (input.expectedQuantity !== undefined && input.expectedQuantity !== current)
       throw stale(input.storeId, input.expectedQuantity, current);
     if (current + input.delta < 0) throw insufficient(input.storeId, current, -input.delta);
-    applied = await applyDeltas(db, input.productId, entries, { reference: input.reference, actor });
+    applied = await applyDeltas(db, input.productId, entriesOf(input), { reference: input.reference, actor });
   } else {
-    applied = await standaloneChange(
-      db,
-      input.productId,
-      entries,
-      { reference: input.reference, actor },
-      input.expectedQuantity,
-    );
+    const planned: PlannedAdjustment = { ...input, actor };
+    applied = await (options.queue ? options.queue.submit(planned) : ADJUSTMENTS.alone(db, planned));
   }
   return { movement: applied.movements[0]!, level: applied.levels.get(input.storeId)! };
 }
@@ -423,7 +416,7 @@ const legsOf = (t: TransferInput): LedgerEntry[] => [
 
 /**
  * Moves units between two stores. In a transaction (an Idempotency-Key was sent): lock both
- * levels, check, then apply. Outside one, through `queue` when given (see TransferQueue),
+ * levels, check, then apply. Outside one, through `queue` when given (see StatementQueue),
  * else on its own: ONE statement (applyDeltas, standalone). Every way gives the same answers
  * and keeps the same invariants.
  */
@@ -522,62 +515,76 @@ async function standaloneChange(
   }
 }
 
-export interface TransferBatching {
-  /** The most transfers applied by one statement; 1 sends every transfer on its own. */
+export interface WriteBatching {
+  /** The most changes applied by one statement; 1 sends every change on its own. */
   maxBatch: number;
-  /** Transfer statements running at once; further transfers wait and go together. */
+  /** Statements of one kind running at once; further changes of that kind wait and go together. */
   concurrency: number;
 }
 
-export const DEFAULT_TRANSFER_BATCHING: TransferBatching = { maxBatch: 64, concurrency: 2 };
+export const DEFAULT_WRITE_BATCHING: WriteBatching = { maxBatch: 64, concurrency: 2 };
 
-interface Waiting {
-  transfer: PlannedTransfer;
+type BatchRow = AppliedRow & {
+  n: number;
+  outcome: "ok" | "insufficient" | "stale" | "missing";
+  available: number | null;
+};
+
+/** One kind of key-less change a StatementQueue groups. */
+interface Groupable<I> {
+  productOf(item: I): string;
+  /** Applies one change on its own: the single-statement path, which also explains 'missing'. */
+  alone(db: Queryable, item: I): Promise<Applied>;
+  /** Applies several in ONE statement; each answers rows numbered n (from 1) with an outcome. */
+  together(db: Queryable, items: I[]): Promise<BatchRow[]>;
+  /** The error for a change the statement refused ('insufficient', 'stale'). */
+  refusal(item: I, row: BatchRow): AppError;
+}
+
+interface Waiting<I> {
+  item: I;
   resolve(applied: Applied): void;
   reject(err: unknown): void;
 }
 
-type BatchRow = AppliedRow & {
-  n: number;
-  outcome: "ok" | "insufficient" | "missing";
-  available: number | null;
-};
-
 /**
- * Key-less transfers, applied like group commit. While fewer than `concurrency` transfer
- * statements are running, a transfer is sent at once, on its own (standaloneChange).
- * Transfers that arrive while they all run wait in order, and the next free slot applies
- * all of them (up to `maxBatch`) in ONE statement, stockroom_transfer_batch (migration
- * 0006): one round trip, one commit and one ledger insert for the lot, each transfer judged
- * in arrival order against the stock the ones before it left. Under load that is several
- * transfers per commit; idle, nothing waits.
+ * Key-less changes of one kind (transfers, adjustments), applied like group commit. While
+ * fewer than `concurrency` statements of that kind are running, a change is sent at once,
+ * on its own (standaloneChange). Changes that arrive while they all run wait in order, and
+ * the next free slot applies all of them (up to `maxBatch`) in ONE statement
+ * (stockroom_transfer_batch, migration 0006; stockroom_adjust_batch, 0008): one round trip,
+ * one commit and one ledger insert for the lot, each change judged in arrival order against
+ * the stock the ones before it left. Under load that is several changes per commit; idle,
+ * nothing waits.
  *
- * Each transfer still gets its own answer: applied, INSUFFICIENT_STOCK with the quantity it
- * saw, or (product, store or level missing) a run of its own that says why or creates the
- * level. If the batch statement fails, PostgreSQL rolled all of it back, and each transfer
- * is run on its own; only a failure that may have hit after the commit (the connection was
- * lost) is reported to all of them, as a single statement's would be.
+ * Each change still gets its own answer: applied, refused with the quantity it saw
+ * (INSUFFICIENT_STOCK, STALE_QUANTITY), or (product, store or level missing) a run of its
+ * own that says why or creates the level. If the batch statement fails, PostgreSQL rolled
+ * all of it back, and each change is run on its own; only a failure that may have hit after
+ * the commit (the connection was lost) is reported to all of them, as a single statement's
+ * would be.
  */
-export class TransferQueue {
-  private readonly waiting: Waiting[] = [];
+export class StatementQueue<I> {
+  private readonly waiting: Waiting<I>[] = [];
   private running = 0;
 
   constructor(
     private readonly db: Queryable,
-    private readonly options: TransferBatching = DEFAULT_TRANSFER_BATCHING,
-    /** Called once per statement the queue sends, with the number of transfers it carries. */
-    private readonly observe?: (transfers: number) => void,
+    private readonly kind: Groupable<I>,
+    private readonly options: WriteBatching = DEFAULT_WRITE_BATCHING,
+    /** Called once per statement the queue sends, with the number of changes it carries. */
+    private readonly observe?: (changes: number) => void,
   ) {}
 
-  submit(transfer: PlannedTransfer): Promise<Applied> {
-    if (this.options.maxBatch <= 1) return alone(this.db, transfer);
+  submit(item: I): Promise<Applied> {
+    if (this.options.maxBatch <= 1) return this.kind.alone(this.db, item);
     return new Promise<Applied>((resolve, reject) => {
-      this.waiting.push({ transfer, resolve, reject });
+      this.waiting.push({ item, resolve, reject });
       this.pump();
     });
   }
 
-  /** Transfers waiting for a statement. */
+  /** Changes waiting for a statement. */
   get depth(): number {
     return this.waiting.length;
   }
@@ -598,12 +605,15 @@ export class TransferQueue {
     }
   }
 
-  private async run(batch: Waiting[]): Promise<void> {
+  private async run(batch: Waiting<I>[]): Promise<void> {
     this.observe?.(batch.length);
     if (batch.length === 1) return this.alone(batch[0]!);
     let rows: BatchRow[];
     try {
-      rows = await this.apply(batch.map((w) => w.transfer));
+      rows = await this.kind.together(
+        this.db,
+        batch.map((w) => w.item),
+      );
     } catch (err) {
       if (!rolledBack(err)) {
         for (const w of batch) w.reject(err);
@@ -612,43 +622,95 @@ export class TransferQueue {
       await Promise.all(batch.map((w) => this.alone(w)));
       return;
     }
-    const byTransfer = new Map<number, BatchRow[]>();
+    const byItem = new Map<number, BatchRow[]>();
     for (const row of rows) {
-      const own = byTransfer.get(Number(row.n));
+      const own = byItem.get(Number(row.n));
       if (own) own.push(row);
-      else byTransfer.set(Number(row.n), [row]);
+      else byItem.set(Number(row.n), [row]);
     }
     await Promise.all(
       batch.map((w, i) => {
-        const own = byTransfer.get(i + 1);
-        const t = w.transfer;
-        if (own?.[0]?.outcome === "ok" && own.length === 2) w.resolve(appliedOf(t.productId, own));
-        else if (own?.[0]?.outcome === "insufficient")
-          w.reject(insufficient(t.sourceStoreId, Number(own[0].available), t.quantity));
-        else if (own?.[0]?.outcome === "missing") return this.alone(w);
-        else w.reject(new Error(`transfer batch: unexpected answer for transfer ${i + 1}`));
+        const own = byItem.get(i + 1);
+        const outcome = own?.[0]?.outcome;
+        if (own && outcome === "ok") w.resolve(appliedOf(this.kind.productOf(w.item), own));
+        else if (own && (outcome === "insufficient" || outcome === "stale"))
+          w.reject(this.kind.refusal(w.item, own[0]!));
+        else if (outcome === "missing") return this.alone(w);
+        else w.reject(new Error(`batch statement: no answer for change ${i + 1}`));
         return undefined;
       }),
     );
   }
 
-  private alone(w: Waiting): Promise<void> {
-    return alone(this.db, w.transfer).then(w.resolve, w.reject);
+  private alone(w: Waiting<I>): Promise<void> {
+    return this.kind.alone(this.db, w.item).then(w.resolve, w.reject);
   }
+}
 
-  private apply(transfers: PlannedTransfer[]): Promise<BatchRow[]> {
+const TRANSFERS: Groupable<PlannedTransfer> = {
+  productOf: (t) => t.productId,
+  alone: (db, t) => standaloneChange(db, t.productId, legsOf(t), t),
+  together(db, transfers) {
     const st = new Statement();
     const column = (pick: (t: PlannedTransfer) => unknown) => st.p(transfers.map(pick));
     return st.rows<BatchRow>(
-      this.db,
+      db,
       `select * from stockroom_transfer_batch(${column((t) => t.productId)}::uuid[], ${column((t) => t.sourceStoreId)}::varchar[],
         ${column((t) => t.targetStoreId)}::varchar[], ${column((t) => t.quantity)}::int[], ${column((t) => t.transferId)}::uuid[],
         ${column((t) => t.reference ?? null)}::varchar[], ${column((t) => t.actor)}::uuid[])`,
     );
-  }
+  },
+  refusal: (t, row) => insufficient(t.sourceStoreId, Number(row.available), t.quantity),
+};
+
+/** An adjustment about to be applied outside a transaction: its actor is decided. */
+interface PlannedAdjustment extends AdjustInput {
+  actor: string | null;
 }
 
-const alone = (db: Queryable, t: PlannedTransfer) => standaloneChange(db, t.productId, legsOf(t), t);
+const entriesOf = (a: AdjustInput): LedgerEntry[] => [
+  { storeId: a.storeId, kind: "adjustment", delta: a.delta, reason: a.reason },
+];
+
+const ADJUSTMENTS: Groupable<PlannedAdjustment> = {
+  productOf: (a) => a.productId,
+  alone: (db, a) =>
+    standaloneChange(
+      db,
+      a.productId,
+      entriesOf(a),
+      { reference: a.reference, actor: a.actor },
+      a.expectedQuantity,
+    ),
+  together(db, adjustments) {
+    const st = new Statement();
+    const column = (pick: (a: PlannedAdjustment) => unknown) => st.p(adjustments.map(pick));
+    return st.rows<BatchRow>(
+      db,
+      `select * from stockroom_adjust_batch(${column((a) => a.productId)}::uuid[], ${column((a) => a.storeId)}::varchar[],
+        ${column((a) => a.delta)}::int[], ${column((a) => a.expectedQuantity ?? null)}::int[], ${column((a) => a.reason)}::varchar[],
+        ${column((a) => a.reference ?? null)}::varchar[], ${column((a) => a.actor)}::uuid[])`,
+    );
+  },
+  refusal: (a, row) =>
+    row.outcome === "stale"
+      ? stale(a.storeId, a.expectedQuantity ?? 0, Number(row.available))
+      : insufficient(a.storeId, Number(row.available), -a.delta),
+};
+
+/** Groups key-less transfers (see StatementQueue). */
+export const transferQueue = (db: Queryable, options?: WriteBatching, observe?: (changes: number) => void) =>
+  new StatementQueue(db, TRANSFERS, options, observe);
+
+/** Groups key-less adjustments (see StatementQueue). */
+export const adjustmentQueue = (
+  db: Queryable,
+  options?: WriteBatching,
+  observe?: (changes: number) => void,
+) => new StatementQueue(db, ADJUSTMENTS, options, observe);
+
+export type TransferQueue = ReturnType<typeof transferQueue>;
+export type AdjustmentQueue = ReturnType<typeof adjustmentQueue>;
 
 /**
  * PostgreSQL answered the statement with an error, so its implicit transaction was rolled

@@ -2,6 +2,7 @@ import { adjustStock } from "../../services/stock";
 import { clerkSingleStatementMutation } from "../../trpc";
 import { adjustStockMeta, ZAdjustInput, ZAdjustOutput } from "./adjust-stock.types";
 import { observeStock } from "./observe";
+import { queuesOf } from "./queues";
 
 export const adjustStockRoute = clerkSingleStatementMutation
   .meta(adjustStockMeta)
@@ -9,6 +10,9 @@ export const adjustStockRoute = clerkSingleStatementMutation
   .output(ZAdjustOutput)
   .mutation(({ ctx, input }) =>
     observeStock(ctx, "adjustment", () =>
-      adjustStock(ctx.db, input, ctx.auth.id, { inTransaction: ctx.inTransaction }),
+      adjustStock(ctx.db, input, ctx.auth.id, {
+        inTransaction: ctx.inTransaction,
+        queue: queuesOf(ctx.rt).adjustments,
+      }),
     ),
   );

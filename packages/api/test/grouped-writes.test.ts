@@ -11,12 +11,18 @@ import {
   type Runtime,
   toHandle,
 } from "../src";
-import { rolledBack, TransferQueue, transferStock } from "../src/services/stock";
+import {
+  adjustmentQueue,
+  adjustStock,
+  rolledBack,
+  transferQueue,
+  transferStock,
+} from "../src/services/stock";
 
-// Key-less transfers that queue behind a running one are applied together, by one
-// statement (stockroom_transfer_batch). These tests queue them deterministically: with one
-// statement allowed at a time, the first transfer is sent at once and every transfer
-// submitted in the same tick waits, then goes in one batch.
+// Key-less transfers and adjustments that queue behind a running one are applied together,
+// by one statement (stockroom_transfer_batch, stockroom_adjust_batch). These tests queue
+// them deterministically: with one statement allowed at a time, the first change is sent
+// at once and every change submitted in the same tick waits, then goes in one batch.
 
 const backends = await testBackends();
 const createCaller = createCallerFactory(appRouter);
@@ -52,7 +58,7 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     return p.id;
   };
   const queueOf = (sizes: number[]) =>
-    new TransferQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) => sizes.push(n));
+    transferQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) => sizes.push(n));
   const settle = <T>(p: Promise<T>) =>
     p.then(
       (value) => ({ value, error: null }),
@@ -213,12 +219,86 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     }
   });
 
+  it("judges each adjustment of a batch after the ones before it, and answers each on its own", async () => {
+    const p = await product("BATCH-ADJ", { "b-a": 5 });
+    const sizes: number[] = [];
+    const queue = adjustmentQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) =>
+      sizes.push(n),
+    );
+    const adjust = (
+      productId: string,
+      storeId: string,
+      delta: number,
+      more: { expectedQuantity?: number; reference?: string } = {},
+    ) =>
+      settle(
+        adjustStock(
+          scratch.database.db,
+          { productId, storeId, delta, reason: delta > 0 ? "received" : "sold", ...more },
+          null,
+          { inTransaction: false, queue },
+        ),
+      );
+    const [first, all, empty, refill, stale, fresh, none, noProduct, last] = await Promise.all([
+      adjust(p, "b-a", 1), // alone: a 6
+      adjust(p, "b-a", -6), // a 0
+      adjust(p, "b-a", -1), // a has 0 now
+      adjust(p, "b-a", 4, { expectedQuantity: 0 }), // a 4
+      adjust(p, "b-a", -1, { expectedQuantity: 5 }), // a holds 4, not 5
+      adjust(p, "b-c", 2), // no level in b-c yet: created, c 2
+      adjust(p, "b-b", -1), // no level in b-b: nothing to take
+      adjust("00000000-0000-4000-8000-00000000beef", "b-a", 1),
+      adjust(p, "b-a", 3, { reference: "R-1" }), // a 7
+    ]);
+    expect(sizes).toEqual([1, 8]);
+    expect(first.value!.level.quantity).toBe(6);
+    expect(all.value).toMatchObject({
+      movement: {
+        storeId: "b-a",
+        kind: "adjustment",
+        delta: -6,
+        quantityAfter: 0,
+        reason: "sold",
+        actor: null,
+      },
+      level: { productId: p, sku: "BATCH-ADJ", category: "batch", price: 2.5, storeId: "b-a", quantity: 0 },
+    });
+    expect(empty.error!.appCode).toBe("INSUFFICIENT_STOCK");
+    expect(empty.error!.message).toContain("Available: 0, Required: 1");
+    expect(refill.value!.level.quantity).toBe(4);
+    expect(stale.error!.appCode).toBe("STALE_QUANTITY");
+    expect(stale.error!.message).toContain("is 4, not the expected 5");
+    expect(fresh.value).toMatchObject({
+      level: { storeId: "b-c", quantity: 2 },
+      movement: { quantityAfter: 2 },
+    });
+    expect(none.error!.appCode).toBe("INSUFFICIENT_STOCK");
+    expect(none.error!.message).toContain("Available: 0, Required: 1");
+    expect(noProduct.error!.appCode).toBe("NOT_FOUND");
+    expect(last.value).toMatchObject({
+      movement: { delta: 3, quantityAfter: 7, reason: "received", reference: "R-1" },
+      level: { quantity: 7 },
+    });
+    // One statement, one transaction: the batch's adjustments share their time.
+    expect(last.value!.movement.createdAt).toBe(all.value!.movement.createdAt);
+
+    expect(await levelsOf(p)).toEqual({ "b-a": 7, "b-c": 2 });
+    expect((await admin.products.get({ id: p })).totalQuantity).toBe(9);
+    const ledger = await ledgerOf(p);
+    const running: Record<string, number> = {};
+    for (const m of ledger) {
+      running[m.store_id] = (running[m.store_id] ?? 0) + Number(m.delta);
+      expect(Number(m.quantity_after)).toBe(running[m.store_id]);
+    }
+    // The received 5, then the five applied adjustments; nothing of the refused ones.
+    expect(ledger).toHaveLength(6);
+    expect((await admin.inventory.audit()).discrepancies).toEqual([]);
+  });
+
   it("with maxBatch 1 every transfer is its own statement, with no queue", async () => {
     const p = await product("BATCH-3", { "b-a": 3 });
     const sizes: number[] = [];
-    const queue = new TransferQueue(scratch.database.db, { maxBatch: 1, concurrency: 1 }, (n) =>
-      sizes.push(n),
-    );
+    const queue = transferQueue(scratch.database.db, { maxBatch: 1, concurrency: 1 }, (n) => sizes.push(n));
     const results = await Promise.all(
       [1, 1, 1].map(() =>
         transferStock(
