@@ -1,6 +1,6 @@
 -- 8 key-less transfers of 1 unit of a hot product, each between two random stores, applied
 -- together by ONE call of stockroom_transfer_batch (migration 0006): what the server sends
--- when transfers queue behind the ones running (TransferQueue in
+-- when transfers queue behind the ones running (StatementQueue in
 -- packages/api/src/services/stock.ts). pgbench counts one transaction per 8 transfers.
 \set i1 random(0, :hot - 1)
 \set a1 random(0, :stores - 1)
