@@ -130,6 +130,26 @@ export const REQUESTS = {
       kind: "write",
     };
   },
+  /**
+   * At a store, on a hot product: a sale of 1 unit (4 in 5) or a receipt of 4 (1 in 5), so
+   * stock stays level on average.
+   */
+  sale(d, rand) {
+    const i = between(rand, 0, d.layout.hotProducts - 1);
+    const receipt = rand() < 0.2;
+    return {
+      method: "POST",
+      path: "/api/inventory/adjustments",
+      body: {
+        productId: d.productIds[i],
+        storeId: d.storeIds[between(rand, 0, d.layout.stores - 1)],
+        delta: receipt ? 4 : -1,
+        reason: receipt ? "received" : "sold",
+        reference: "loadtest",
+      },
+      kind: "write",
+    };
+  },
 };
 
 /** Scenarios: weighted mixes of the requests above. */
@@ -143,6 +163,7 @@ export const SCENARIOS = {
     mix: { list: 4, get: 3, inventory: 2, alerts: 1 },
   },
   transfer: { description: "transfer-heavy: hot and cold products, both directions", mix: { transfer: 1 } },
+  sale: { description: "sales and receipts at the stores, hot products", mix: { sale: 1 } },
   mixed: {
     description: "mixed: 80 % reads, 20 % transfers",
     mix: { list: 32, get: 24, inventory: 16, alerts: 8, transfer: 20 },
@@ -150,7 +171,8 @@ export const SCENARIOS = {
 };
 
 /** True when a scenario writes (the runner then checks correctness afterwards). */
-export const writes = (name) => Object.keys(SCENARIOS[name].mix).includes("transfer");
+export const writes = (name) =>
+  Object.keys(SCENARIOS[name].mix).some((r) => r === "transfer" || r === "sale");
 
 /** A function that draws one request of the scenario: { method, path, body?, kind, name }. */
 export function requestMaker(name, d, rand) {

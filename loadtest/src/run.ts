@@ -56,11 +56,11 @@ export interface BenchReport {
 }
 
 export const FULL_PLAN: Array<[number, ScenarioName[]]> = [
-  [50, ["list", "get", "inventory", "alerts", "read", "transfer", "mixed"]],
-  [500, ["read", "transfer", "mixed"]],
+  [50, ["list", "get", "inventory", "alerts", "read", "transfer", "sale", "mixed"]],
+  [500, ["read", "transfer", "sale", "mixed"]],
 ];
 const QUICK_PLAN: Array<[number, ScenarioName[]]> = [
-  [50, ["read", "transfer", "mixed"]],
+  [50, ["read", "transfer", "sale", "mixed"]],
   [500, ["read", "transfer"]],
 ];
 
