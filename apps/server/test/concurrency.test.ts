@@ -239,6 +239,70 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
     };
   });
 
+  it("sales, receipts and transfers that keep crossing the minimum: the kept counts stay exact", async () => {
+    // Every level sits at its minimum, so most writes flip it under or over, and the
+    // triggers lock store_counts and store_category_counts rows. Singles and batches, of
+    // transfers and of adjustments, from two servers, all take those locks: the deadlock
+    // check in afterAll covers them.
+    const stores = ["s-a", "s-b", "s-c", "s-d"];
+    const products: string[] = [];
+    for (const sku of ["MIN-1", "MIN-2", "MIN-3"]) {
+      const p = await product(sku);
+      products.push(p);
+      for (const s of stores) {
+        const r = await call(0, "PUT", `/api/stores/${s}/inventory/${p}`, { quantity: 10, minStock: 10 });
+        expect(r.status).toBe(200);
+      }
+    }
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n); // the high bits: an LCG's low bits cycle
+    };
+    const ops = Array.from({ length: 600 }, () => {
+      const p = products[rand(products.length)]!;
+      const a = stores[rand(stores.length)]!;
+      if (rand(2) === 0) {
+        const delta = (rand(3) + 1) * (rand(2) === 0 ? -1 : 1);
+        return [
+          "/api/inventory/adjustments",
+          { productId: p, storeId: a, delta, reason: delta > 0 ? "received" : "sold" },
+        ] as const;
+      }
+      const b = stores.filter((x) => x !== a)[rand(stores.length - 1)]!;
+      return [
+        "/api/inventory/transfer",
+        { productId: p, sourceStoreId: a, targetStoreId: b, quantity: rand(3) + 1 },
+      ] as const;
+    });
+    const replies = await Promise.all(ops.map(([path, body], i) => call(i, "POST", path, body)));
+    const unexpected = replies.filter((r) => r.status !== 201 && r.body?.code !== "INSUFFICIENT_STOCK");
+    expect(unexpected.map((r) => r.body)).toEqual([]);
+    expect((await audit()).discrepancies).toEqual([]);
+    // The kept counts equal a recount of the levels under their minimum.
+    const check = await createDatabase({ url: scratch.url, poolSize: 1 });
+    try {
+      const wrong = rowsOf<{ n: number }>(
+        await check.db.execute(sql`
+          select
+            (select count(*)::int from store_counts c where c.below_min <> (
+              select count(*) from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
+              where l.store_id = c.store_id and l.quantity < l.min_stock))
+          + (select count(*)::int from store_category_counts c where c.below_min <> (
+              select count(*) from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
+              where l.store_id = c.store_id and l.category = c.category and l.quantity < l.min_stock)) as n`),
+      );
+      expect(wrong[0]?.n).toBe(0);
+    } finally {
+      await check.close();
+    }
+    figures.thresholds = {
+      requests: ops.length,
+      succeeded: replies.filter((r) => r.status === 201).length,
+      insufficientStock: replies.filter((r) => r.status === 409).length,
+    };
+  });
+
   it("20 concurrent requests with one Idempotency-Key make one movement", async () => {
     const p = await product("IDEM-1");
     const replies = await Promise.all(

@@ -316,18 +316,19 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
 });
 
 describe("which failed batch statements were surely rolled back", () => {
+  const server = (code: string, severity = "ERROR") => Object.assign(new Error(code), { code, severity });
   it("an error PostgreSQL reported for the statement: yes", () => {
     for (const code of ["40P01", "40001", "57014", "23514", "P0001", "22003"])
-      expect(rolledBack(Object.assign(new Error(code), { code }))).toBe(true);
+      expect(rolledBack(server(code))).toBe(true);
     // drizzle wraps the driver's error
-    expect(
-      rolledBack(new Error("wrapped", { cause: Object.assign(new Error("x"), { code: "40P01" }) })),
-    ).toBe(true);
+    expect(rolledBack(new Error("wrapped", { cause: server("40P01") }))).toBe(true);
   });
   it("a lost connection or a terminated backend: not known, so not retried", () => {
     expect(rolledBack(new Error("Connection terminated unexpectedly"))).toBe(false);
+    // Socket errors carry a code too, but no severity: PostgreSQL did not send them.
     expect(rolledBack(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe(false);
-    for (const code of ["08006", "08003", "57P01", "57P02", "57P03"])
-      expect(rolledBack(Object.assign(new Error(code), { code }))).toBe(false);
+    expect(rolledBack(Object.assign(new Error("pipe"), { code: "EPIPE" }))).toBe(false);
+    for (const code of ["08006", "08003"]) expect(rolledBack(server(code))).toBe(false);
+    for (const code of ["57P01", "57P02", "57P03"]) expect(rolledBack(server(code, "FATAL"))).toBe(false);
   });
 });

@@ -1,12 +1,16 @@
 -- Key-less transfers that arrive while earlier ones are still running are applied together,
 -- in one statement: this function. Transfer i moves t_quantity[i] units of t_product[i]
 -- from t_source[i] to t_target[i]. The function
---   1. locks every level the batch touches in ONE global order (store, then product: the
---      order every other writer's locks also follow), so batches never deadlock with each
---      other or with single transfers, and reads their quantities;
+--   1. locks every level the batch touches in ONE global order (store id in "C" collation,
+--      then product: the order every other writer's level locks also follow), so batches
+--      never deadlock with each other or with single transfers, and reads their quantities;
 --   2. judges the transfers one by one, in batch order, against the running quantities:
 --      each sees the ones before it, exactly as if they had run one after another;
---   3. applies the net change of every level in one UPDATE and writes all the ledger rows
+--   3. locks the counter rows its level triggers are about to change (levels crossing their
+--      minimum), store by store in the same order, each store's store_counts row before its
+--      store_category_counts rows, as a single statement's triggers take them; an UPDATE's
+--      own row order follows its plan, so it cannot be relied on for this;
+--   4. applies the net change of every level in one UPDATE and writes all the ledger rows
 --      (two per applied transfer, in batch order, quantity_after the running quantity) in
 --      one INSERT.
 -- It never raises for one transfer: a transfer that cannot run answers a row of its own,
@@ -29,6 +33,10 @@ DECLARE
   keys text[];
   qty integer[];
   mins integer[];
+  cats varchar[];
+  before integer[];
+  locked_store varchar;
+  c record;
   live_products uuid[];
   live_stores varchar[];
   leg_n integer[] := '{}';
@@ -40,18 +48,20 @@ DECLARE
   t integer;
   q integer;
 BEGIN
-  SELECT array_agg(k.key ORDER BY k.o), array_agg(k.quantity ORDER BY k.o), array_agg(k.min_stock ORDER BY k.o)
-  INTO keys, qty, mins
+  SELECT array_agg(k.key ORDER BY k.o), array_agg(k.quantity ORDER BY k.o), array_agg(k.min_stock ORDER BY k.o),
+         array_agg(k.category ORDER BY k.o)
+  INTO keys, qty, mins, cats
   FROM (
-    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock,
-           row_number() OVER (ORDER BY l.store_id, l.product_id) AS o
+    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock, l.category,
+           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
     FROM (
-      SELECT l.product_id, l.store_id, l.quantity, l.min_stock FROM stock_levels l
+      SELECT l.product_id, l.store_id, l.quantity, l.min_stock, l.category FROM stock_levels l
       WHERE (l.product_id, l.store_id) IN (SELECT * FROM unnest(t_product || t_product, t_source || t_target))
-      ORDER BY l.store_id, l.product_id
+      ORDER BY l.store_id COLLATE "C", l.product_id
       FOR UPDATE
     ) l
   ) k;
+  before := qty;
   SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(t_product) AND p.deleted_at IS NULL;
   SELECT array_agg(st.id) INTO live_stores FROM stores st WHERE st.id = ANY(t_source || t_target) AND st.deleted_at IS NULL;
   FOR i IN 1 .. coalesce(array_length(t_product, 1), 0) LOOP
@@ -78,6 +88,21 @@ BEGIN
   IF cardinality(leg_n) = 0 THEN
     RETURN;
   END IF;
+  -- The counters the level triggers will change (a level crossing its minimum), locked
+  -- now, store by store in the one global order, each store's row before its category
+  -- rows: the order a single statement's triggers take them in.
+  FOR c IN
+    SELECT DISTINCT split_part(keys[g.i], ' ', 2) COLLATE "C" AS store, cats[g.i] COLLATE "C" AS category
+    FROM generate_subscripts(keys, 1) AS g(i)
+    WHERE (before[g.i] < mins[g.i]) IS DISTINCT FROM (qty[g.i] < mins[g.i])
+    ORDER BY store, category
+  LOOP
+    IF locked_store IS DISTINCT FROM c.store THEN
+      PERFORM 1 FROM store_counts sc WHERE sc.store_id = c.store FOR NO KEY UPDATE;
+      locked_store := c.store;
+    END IF;
+    PERFORM 1 FROM store_category_counts cc WHERE cc.category = c.category AND cc.store_id = c.store FOR NO KEY UPDATE;
+  END LOOP;
   UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
   FROM (
     SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net

@@ -3,12 +3,16 @@
 -- Adjustment i adds a_delta[i] units (negative: removes them) to the level of a_product[i]
 -- in a_store[i], refusing unless the level holds exactly a_expected[i] when that is not NULL.
 -- The function
---   1. locks every level of the batch in the one global order (store, then product) and
---      reads the quantities;
+--   1. locks every level of the batch in the one global order (store id in "C" collation,
+--      then product) and reads the quantities;
 --   2. judges the adjustments one by one, in batch order, against the running quantities;
---   3. writes each level's net change in one UPDATE, then the products' totals (their rows
---      locked in product order, after every level, as every other writer does), then all
---      the ledger rows in one INSERT, in batch order.
+--   3. updates the products' totals, their rows locked in id order (FOR NO KEY UPDATE, as
+--      an UPDATE of the total takes: foreign-key checks of other writers are not blocked);
+--   4. locks the counter rows the level triggers are about to change, as in 0006;
+--   5. writes each level's net change in one UPDATE, then all the ledger rows in one
+--      INSERT, in batch order.
+-- Levels, then products, then counters: the order a single adjustment statement takes
+-- them in (its product total is written during the statement, its triggers fire at the end).
 -- It never raises for one adjustment: one that cannot run answers a row of its own, outcome
 -- 'stale' or 'insufficient' (with the quantity it saw) or 'missing' (product, store or level
 -- not there: the caller sorts that out on its own), and changes nothing. Applied adjustments
@@ -28,6 +32,10 @@ DECLARE
   keys text[];
   qty integer[];
   mins integer[];
+  cats varchar[];
+  before integer[];
+  locked_store varchar;
+  c record;
   live_products uuid[];
   live_stores varchar[];
   leg_n integer[] := '{}';
@@ -37,18 +45,20 @@ DECLARE
   leg_after integer[] := '{}';
   k integer;
 BEGIN
-  SELECT array_agg(x.key ORDER BY x.o), array_agg(x.quantity ORDER BY x.o), array_agg(x.min_stock ORDER BY x.o)
-  INTO keys, qty, mins
+  SELECT array_agg(x.key ORDER BY x.o), array_agg(x.quantity ORDER BY x.o), array_agg(x.min_stock ORDER BY x.o),
+         array_agg(x.category ORDER BY x.o)
+  INTO keys, qty, mins, cats
   FROM (
-    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock,
-           row_number() OVER (ORDER BY l.store_id, l.product_id) AS o
+    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock, l.category,
+           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
     FROM (
-      SELECT l.product_id, l.store_id, l.quantity, l.min_stock FROM stock_levels l
+      SELECT l.product_id, l.store_id, l.quantity, l.min_stock, l.category FROM stock_levels l
       WHERE (l.product_id, l.store_id) IN (SELECT * FROM unnest(a_product, a_store))
-      ORDER BY l.store_id, l.product_id
+      ORDER BY l.store_id COLLATE "C", l.product_id
       FOR UPDATE
     ) l
   ) x;
+  before := qty;
   SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(a_product) AND p.deleted_at IS NULL;
   SELECT array_agg(st.id) INTO live_stores FROM stores st WHERE st.id = ANY(a_store) AND st.deleted_at IS NULL;
   FOR i IN 1 .. coalesce(array_length(a_product, 1), 0) LOOP
@@ -75,17 +85,10 @@ BEGIN
   IF cardinality(leg_n) = 0 THEN
     RETURN;
   END IF;
-  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
-  FROM (
-    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net
-    FROM unnest(leg_level, leg_delta) AS u(lv, dl)
-    GROUP BY u.lv ORDER BY u.lv
-  ) d
-  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
   PERFORM 1 FROM products p
   WHERE p.id IN (SELECT a_product[u.ln] FROM unnest(leg_n) AS u(ln))
   ORDER BY p.id
-  FOR UPDATE;
+  FOR NO KEY UPDATE;
   UPDATE products p SET total_quantity = p.total_quantity + d.net
   FROM (
     SELECT a_product[u.ln] AS product_id, sum(u.dl)::integer AS net
@@ -93,6 +96,28 @@ BEGIN
     GROUP BY 1
   ) d
   WHERE p.id = d.product_id AND d.net <> 0;
+  -- The counters the level triggers will change (a level crossing its minimum), locked
+  -- now, store by store in the one global order, each store's row before its category
+  -- rows: the order a single statement's triggers take them in.
+  FOR c IN
+    SELECT DISTINCT split_part(keys[g.i], ' ', 2) COLLATE "C" AS store, cats[g.i] COLLATE "C" AS category
+    FROM generate_subscripts(keys, 1) AS g(i)
+    WHERE (before[g.i] < mins[g.i]) IS DISTINCT FROM (qty[g.i] < mins[g.i])
+    ORDER BY store, category
+  LOOP
+    IF locked_store IS DISTINCT FROM c.store THEN
+      PERFORM 1 FROM store_counts sc WHERE sc.store_id = c.store FOR NO KEY UPDATE;
+      locked_store := c.store;
+    END IF;
+    PERFORM 1 FROM store_category_counts cc WHERE cc.category = c.category AND cc.store_id = c.store FOR NO KEY UPDATE;
+  END LOOP;
+  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
+  FROM (
+    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net
+    FROM unnest(leg_level, leg_delta) AS u(lv, dl)
+    GROUP BY u.lv ORDER BY u.lv
+  ) d
+  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
   RETURN QUERY
   WITH ledger AS (
     INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, actor)

@@ -107,7 +107,7 @@ async function lockLevels(
         with locked as materialized (
           select store_id, quantity, min_stock from stock_levels
           where product_id = ${productId} and store_id in ${ordered}
-          order by store_id
+          order by store_id collate "C"
           for update
         )
         select
@@ -225,7 +225,7 @@ async function applyDeltas(
   const lockFirst = standalone
     ? `locked as materialized (
         select store_id from stock_levels where product_id = ${product} and store_id in (${storeIds})
-        order by store_id for update
+        order by store_id collate "C" for update
       ), `
     : "";
   const bumpTotal =
@@ -619,7 +619,8 @@ export class StatementQueue<I> {
         for (const w of batch) w.reject(err);
         return;
       }
-      await Promise.all(batch.map((w) => this.alone(w)));
+      // One after another, in arrival order: a failing database is not sent 64 statements at once.
+      for (const w of batch) await this.alone(w);
       return;
     }
     const byItem = new Map<number, BatchRow[]>();
@@ -713,13 +714,21 @@ export type TransferQueue = ReturnType<typeof transferQueue>;
 export type AdjustmentQueue = ReturnType<typeof adjustmentQueue>;
 
 /**
- * PostgreSQL answered the statement with an error, so its implicit transaction was rolled
- * back and nothing of it was committed. A lost connection (no SQLSTATE, or class 08) or a
- * terminated backend (57P01-57P03) leaves that open.
+ * PostgreSQL answered the statement with an error (an ErrorResponse, which carries a
+ * severity), so its implicit transaction was rolled back and nothing of it was committed. A
+ * lost connection (a socket error such as EPIPE, or class 08) or a terminated backend
+ * (57P01-57P03) leaves that open.
  */
 export function rolledBack(err: unknown): boolean {
-  const code = pgErrorCode(err);
-  return code !== undefined && !code.startsWith("08") && !/^57P0[123]$/.test(code);
+  let cur = err as { code?: unknown; severity?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    if (typeof cur.severity === "string" && typeof cur.code === "string") {
+      const code = cur.code;
+      return /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("08") && !/^57P0[123]$/.test(code);
+    }
+    cur = cur.cause as typeof cur;
+  }
+  return false;
 }
 
 export interface SetLevelInput {
