@@ -633,11 +633,15 @@ export class StatementQueue<I> {
       batch.map((w, i) => {
         const own = byItem.get(i + 1);
         const outcome = own?.[0]?.outcome;
-        if (own && outcome === "ok") w.resolve(appliedOf(this.kind.productOf(w.item), own));
-        else if (own && (outcome === "insufficient" || outcome === "stale"))
-          w.reject(this.kind.refusal(w.item, own[0]!));
-        else if (outcome === "missing") return this.alone(w);
-        else w.reject(new Error(`batch statement: no answer for change ${i + 1}`));
+        if (outcome === "missing") return this.alone(w);
+        try {
+          if (own && outcome === "ok") w.resolve(appliedOf(this.kind.productOf(w.item), own));
+          else if (own && (outcome === "insufficient" || outcome === "stale"))
+            w.reject(this.kind.refusal(w.item, own[0]!));
+          else w.reject(new Error(`batch statement: no answer for change ${i + 1}`));
+        } catch (err) {
+          w.reject(err); // this change only: the others have their own answers
+        }
         return undefined;
       }),
     );
