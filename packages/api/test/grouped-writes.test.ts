@@ -221,6 +221,9 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
 
   it("judges each adjustment of a batch after the ones before it, and answers each on its own", async () => {
     const p = await product("BATCH-ADJ", { "b-a": 5 });
+    // b-a goes from 6 (under this minimum) to 7 (not under) in the batch: its triggers
+    // change the kept counts, whose rows the function locks first.
+    await admin.inventory.setLevel({ productId: p, storeId: "b-a", minStock: 7 });
     const sizes: number[] = [];
     const queue = adjustmentQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) =>
       sizes.push(n),
@@ -293,6 +296,13 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     // The received 5, then the five applied adjustments; nothing of the refused ones.
     expect(ledger).toHaveLength(6);
     expect((await admin.inventory.audit()).discrepancies).toEqual([]);
+    const [miscounted] = rowsOf<{ n: number }>(
+      await scratch.database.db.execute(sql`
+        select count(*)::int as n from store_counts c where c.below_min <> (
+          select count(*) from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
+          where l.store_id = c.store_id and l.quantity < l.min_stock)`),
+    );
+    expect(miscounted?.n).toBe(0);
   });
 
   it("with maxBatch 1 every transfer is its own statement, with no queue", async () => {
