@@ -1,18 +1,75 @@
--- Key-less transfers that arrive while earlier ones are still running are applied together,
--- in one statement: this function. Transfer i moves t_quantity[i] units of t_product[i]
--- from t_source[i] to t_target[i]. The function
---   1. locks every level the batch touches in ONE global order (store id in "C" collation,
---      then product: the order every other writer's level locks also follow), so batches
---      never deadlock with each other or with single transfers, and reads their quantities;
---   2. judges the transfers one by one, in batch order, against the running quantities:
---      each sees the ones before it, exactly as if they had run one after another;
---   3. locks the counter rows its level triggers are about to change (levels crossing their
---      minimum), store by store in the same order, each store's store_counts row before its
---      store_category_counts rows, as a single statement's triggers take them; an UPDATE's
---      own row order follows its plan, so it cannot be relied on for this;
---   4. applies the net change of every level in one UPDATE and writes all the ledger rows
---      (two per applied transfer, in batch order, quantity_after the running quantity) in
---      one INSERT.
+-- Grouped writes: key-less transfers (and, from 0008, adjustments) that arrive while earlier
+-- ones are still running are applied together, in one statement. First the three steps
+-- every batch function shares.
+--
+-- Locks the levels (product i, store i), in ONE global order: store id in the "C"
+-- collation, then product id. Every other writer locks levels in that order too (one
+-- product's levels by store id), so batches cannot deadlock on levels. Answers the levels
+-- found, in that order: keys ('<product> <store>'), quantities (the latest committed ones),
+-- minimums and categories. Store ids never contain a space (the API refuses them).
+CREATE FUNCTION stockroom_lock_levels(l_product uuid[], l_store varchar[],
+  OUT keys text[], OUT qty integer[], OUT mins integer[], OUT cats varchar[]) LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT array_agg(x.key ORDER BY x.o), array_agg(x.quantity ORDER BY x.o), array_agg(x.min_stock ORDER BY x.o),
+         array_agg(x.category ORDER BY x.o)
+  INTO keys, qty, mins, cats
+  FROM (
+    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock, l.category,
+           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
+    FROM (
+      SELECT s.product_id, s.store_id, s.quantity, s.min_stock, s.category FROM stock_levels s
+      WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(l_product, l_store))
+      ORDER BY s.store_id COLLATE "C", s.product_id
+      FOR UPDATE
+    ) l
+  ) x;
+END $$;
+--> statement-breakpoint
+-- Locks the counter rows the level triggers are about to change (levels crossing their
+-- minimum between `before` and `after`), store by store in the same order, each store's
+-- store_counts row before its store_category_counts rows: the order a single statement's
+-- triggers take them in. An UPDATE visits rows in the order its plan chooses, so that order
+-- cannot be left to the UPDATE that fires the triggers.
+CREATE FUNCTION stockroom_lock_counters(keys text[], cats varchar[], mins integer[], before integer[], after integer[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  locked_store varchar;
+  c record;
+BEGIN
+  FOR c IN
+    SELECT DISTINCT split_part(keys[g.i], ' ', 2) COLLATE "C" AS store, cats[g.i] COLLATE "C" AS category
+    FROM generate_subscripts(keys, 1) AS g(i)
+    WHERE (before[g.i] < mins[g.i]) IS DISTINCT FROM (after[g.i] < mins[g.i])
+    ORDER BY store, category
+  LOOP
+    IF locked_store IS DISTINCT FROM c.store THEN
+      PERFORM 1 FROM store_counts sc WHERE sc.store_id = c.store FOR NO KEY UPDATE;
+      locked_store := c.store;
+    END IF;
+    PERFORM 1 FROM store_category_counts cc WHERE cc.category = c.category AND cc.store_id = c.store FOR NO KEY UPDATE;
+  END LOOP;
+END $$;
+--> statement-breakpoint
+-- Adds to each level keys[lv[j]] the sum of its deltas dl[j], in one UPDATE.
+CREATE FUNCTION stockroom_apply_net(keys text[], lv integer[], dl integer[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
+  FROM (
+    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id,
+           sum(u.dl)::integer AS net
+    FROM unnest(lv, dl) AS u(lv, dl)
+    GROUP BY u.lv
+  ) d
+  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
+END $$;
+--> statement-breakpoint
+-- Transfer i moves t_quantity[i] units of t_product[i] from t_source[i] to t_target[i]. The
+-- function locks the batch's levels (stockroom_lock_levels), judges the transfers one by
+-- one, in batch order, against the running quantities (each sees the ones before it, as if
+-- they had run one after another), locks the counters about to change
+-- (stockroom_lock_counters), applies each level's net change in one UPDATE and writes all
+-- the ledger rows (two per applied transfer, in batch order, quantity_after the running
+-- quantity) in one INSERT.
 -- It never raises for one transfer: a transfer that cannot run answers a row of its own,
 -- outcome 'insufficient' (with the quantity it saw) or 'missing' (product, store or level
 -- not there: the caller sorts that out on its own), and changes nothing; the others apply.
@@ -35,8 +92,6 @@ DECLARE
   mins integer[];
   cats varchar[];
   before integer[];
-  locked_store varchar;
-  c record;
   live_products uuid[];
   live_stores varchar[];
   leg_n integer[] := '{}';
@@ -48,19 +103,7 @@ DECLARE
   t integer;
   q integer;
 BEGIN
-  SELECT array_agg(k.key ORDER BY k.o), array_agg(k.quantity ORDER BY k.o), array_agg(k.min_stock ORDER BY k.o),
-         array_agg(k.category ORDER BY k.o)
-  INTO keys, qty, mins, cats
-  FROM (
-    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock, l.category,
-           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
-    FROM (
-      SELECT l.product_id, l.store_id, l.quantity, l.min_stock, l.category FROM stock_levels l
-      WHERE (l.product_id, l.store_id) IN (SELECT * FROM unnest(t_product || t_product, t_source || t_target))
-      ORDER BY l.store_id COLLATE "C", l.product_id
-      FOR UPDATE
-    ) l
-  ) k;
+  SELECT * INTO keys, qty, mins, cats FROM stockroom_lock_levels(t_product || t_product, t_source || t_target);
   before := qty;
   SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(t_product) AND p.deleted_at IS NULL;
   SELECT array_agg(st.id) INTO live_stores FROM stores st WHERE st.id = ANY(t_source || t_target) AND st.deleted_at IS NULL;
@@ -88,28 +131,8 @@ BEGIN
   IF cardinality(leg_n) = 0 THEN
     RETURN;
   END IF;
-  -- The counters the level triggers will change (a level crossing its minimum), locked
-  -- now, store by store in the one global order, each store's row before its category
-  -- rows: the order a single statement's triggers take them in.
-  FOR c IN
-    SELECT DISTINCT split_part(keys[g.i], ' ', 2) COLLATE "C" AS store, cats[g.i] COLLATE "C" AS category
-    FROM generate_subscripts(keys, 1) AS g(i)
-    WHERE (before[g.i] < mins[g.i]) IS DISTINCT FROM (qty[g.i] < mins[g.i])
-    ORDER BY store, category
-  LOOP
-    IF locked_store IS DISTINCT FROM c.store THEN
-      PERFORM 1 FROM store_counts sc WHERE sc.store_id = c.store FOR NO KEY UPDATE;
-      locked_store := c.store;
-    END IF;
-    PERFORM 1 FROM store_category_counts cc WHERE cc.category = c.category AND cc.store_id = c.store FOR NO KEY UPDATE;
-  END LOOP;
-  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
-  FROM (
-    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net
-    FROM unnest(leg_level, leg_delta) AS u(lv, dl)
-    GROUP BY u.lv ORDER BY u.lv
-  ) d
-  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
+  PERFORM stockroom_lock_counters(keys, cats, mins, before, qty);
+  PERFORM stockroom_apply_net(keys, leg_level, leg_delta);
   RETURN QUERY
   WITH ledger AS (
     INSERT INTO movements (product_id, store_id, kind, delta, quantity_after, reference, transfer_id, actor)

@@ -2,17 +2,14 @@
 -- applied together, in one statement, as transfers are (stockroom_transfer_batch, 0006).
 -- Adjustment i adds a_delta[i] units (negative: removes them) to the level of a_product[i]
 -- in a_store[i], refusing unless the level holds exactly a_expected[i] when that is not NULL.
--- The function
---   1. locks every level of the batch in the one global order (store id in "C" collation,
---      then product) and reads the quantities;
---   2. judges the adjustments one by one, in batch order, against the running quantities;
---   3. updates the products' totals, their rows locked in id order (FOR NO KEY UPDATE, as
---      an UPDATE of the total takes: foreign-key checks of other writers are not blocked);
---   4. locks the counter rows the level triggers are about to change, as in 0006;
---   5. writes each level's net change in one UPDATE, then all the ledger rows in one
---      INSERT, in batch order.
--- Levels, then products, then counters: the order a single adjustment statement takes
--- them in (its product total is written during the statement, its triggers fire at the end).
+-- The function locks the batch's levels (stockroom_lock_levels, 0006), judges the
+-- adjustments one by one, in batch order, against the running quantities, updates the
+-- products' totals (their rows locked in id order, FOR NO KEY UPDATE, which is what an
+-- UPDATE of the total takes and does not block other writers' foreign-key checks), locks
+-- the counters about to change (stockroom_lock_counters), applies each level's net change
+-- in one UPDATE, then writes all the ledger rows in one INSERT, in batch order.
+-- Levels, then products, then counters: the order a single adjustment statement takes them
+-- in (its product total is written during the statement, its triggers fire at the end).
 -- It never raises for one adjustment: one that cannot run answers a row of its own, outcome
 -- 'stale' or 'insufficient' (with the quantity it saw) or 'missing' (product, store or level
 -- not there: the caller sorts that out on its own), and changes nothing. Applied adjustments
@@ -34,8 +31,6 @@ DECLARE
   mins integer[];
   cats varchar[];
   before integer[];
-  locked_store varchar;
-  c record;
   live_products uuid[];
   live_stores varchar[];
   leg_n integer[] := '{}';
@@ -45,19 +40,7 @@ DECLARE
   leg_after integer[] := '{}';
   k integer;
 BEGIN
-  SELECT array_agg(x.key ORDER BY x.o), array_agg(x.quantity ORDER BY x.o), array_agg(x.min_stock ORDER BY x.o),
-         array_agg(x.category ORDER BY x.o)
-  INTO keys, qty, mins, cats
-  FROM (
-    SELECT l.product_id::text || ' ' || l.store_id AS key, l.quantity, l.min_stock, l.category,
-           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
-    FROM (
-      SELECT l.product_id, l.store_id, l.quantity, l.min_stock, l.category FROM stock_levels l
-      WHERE (l.product_id, l.store_id) IN (SELECT * FROM unnest(a_product, a_store))
-      ORDER BY l.store_id COLLATE "C", l.product_id
-      FOR UPDATE
-    ) l
-  ) x;
+  SELECT * INTO keys, qty, mins, cats FROM stockroom_lock_levels(a_product, a_store);
   before := qty;
   SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(a_product) AND p.deleted_at IS NULL;
   SELECT array_agg(st.id) INTO live_stores FROM stores st WHERE st.id = ANY(a_store) AND st.deleted_at IS NULL;
@@ -96,28 +79,8 @@ BEGIN
     GROUP BY 1
   ) d
   WHERE p.id = d.product_id AND d.net <> 0;
-  -- The counters the level triggers will change (a level crossing its minimum), locked
-  -- now, store by store in the one global order, each store's row before its category
-  -- rows: the order a single statement's triggers take them in.
-  FOR c IN
-    SELECT DISTINCT split_part(keys[g.i], ' ', 2) COLLATE "C" AS store, cats[g.i] COLLATE "C" AS category
-    FROM generate_subscripts(keys, 1) AS g(i)
-    WHERE (before[g.i] < mins[g.i]) IS DISTINCT FROM (qty[g.i] < mins[g.i])
-    ORDER BY store, category
-  LOOP
-    IF locked_store IS DISTINCT FROM c.store THEN
-      PERFORM 1 FROM store_counts sc WHERE sc.store_id = c.store FOR NO KEY UPDATE;
-      locked_store := c.store;
-    END IF;
-    PERFORM 1 FROM store_category_counts cc WHERE cc.category = c.category AND cc.store_id = c.store FOR NO KEY UPDATE;
-  END LOOP;
-  UPDATE stock_levels l SET quantity = l.quantity + d.net, updated_at = now()
-  FROM (
-    SELECT split_part(keys[u.lv], ' ', 1)::uuid AS product_id, split_part(keys[u.lv], ' ', 2) AS store_id, sum(u.dl)::integer AS net
-    FROM unnest(leg_level, leg_delta) AS u(lv, dl)
-    GROUP BY u.lv ORDER BY u.lv
-  ) d
-  WHERE l.product_id = d.product_id AND l.store_id = d.store_id;
+  PERFORM stockroom_lock_counters(keys, cats, mins, before, qty);
+  PERFORM stockroom_apply_net(keys, leg_level, leg_delta);
   RETURN QUERY
   WITH ledger AS (
     INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, actor)
