@@ -73,9 +73,8 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     registers: [registry],
   });
   const writeStatements = new Histogram({
-    name: "stockroom_write_statement_changes",
-    help: "Key-less transfers or adjustments carried by each statement, by kind: 1 when sent at once, more when they queued and went together",
-    labelNames: ["kind"] as const,
+    name: "stockroom_stock_statement_operations",
+    help: "Key-less stock operations (transfers, adjustments, counts) carried by each stockroom_apply statement: 1 when sent at once, more when they queued and went together",
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [registry],
   });
@@ -116,8 +115,8 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
       stockOperation(kind, outcome) {
         stockOps.inc({ kind, outcome: OUTCOME.test(outcome) ? outcome : "other" });
       },
-      writeStatement(kind, changes) {
-        writeStatements.observe({ kind }, changes);
+      writeStatement(operations) {
+        writeStatements.observe(operations);
       },
     },
     mount(app, { runtime, public: open }) {

@@ -136,12 +136,8 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
       const text = await (
         await fetch(`${servers[i]!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })
       ).text();
-      statements.count += Number(
-        /^stockroom_write_statement_changes_count\{kind="transfer"\} (\d+)$/m.exec(text)?.[1],
-      );
-      statements.transfers += Number(
-        /^stockroom_write_statement_changes_sum\{kind="transfer"\} (\d+)$/m.exec(text)?.[1],
-      );
+      statements.count += Number(/^stockroom_stock_statement_operations_count (\d+)$/m.exec(text)?.[1]);
+      statements.transfers += Number(/^stockroom_stock_statement_operations_sum (\d+)$/m.exec(text)?.[1]);
     }
     figures.hotTransfers = { ...(figures.hotTransfers as object), statements: statements.count };
     expect(statements.transfers).toBe(500);

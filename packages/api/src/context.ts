@@ -9,8 +9,8 @@ export const roleRank = (r: Role) => ROLES.indexOf(r);
 /** Hooks the server can attach, e.g. to count stock operations for /metrics. */
 export interface RuntimeHooks {
   stockOperation?(kind: "adjustment" | "transfer" | "count", outcome: string): void;
-  /** A statement applying key-less transfers or adjustments was sent, carrying this many. */
-  writeStatement?(kind: "transfer" | "adjustment", changes: number): void;
+  /** A statement applying key-less stock operations was sent, carrying this many. */
+  writeStatement?(operations: number): void;
 }
 
 /** Everything procedures need at run time; built once by the server. */
@@ -18,7 +18,7 @@ export interface Runtime {
   database: Database;
   keys: KeyAuthenticator;
   hooks: RuntimeHooks;
-  /** How key-less transfers and adjustments are grouped into statements; DEFAULT_WRITE_BATCHING if absent. */
+  /** How key-less stock operations are grouped into statements; DEFAULT_WRITE_BATCHING if absent. */
   writeBatching?: WriteBatching;
 }
 

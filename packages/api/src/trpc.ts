@@ -252,6 +252,8 @@ export const clerkMutation = clerkProcedure.use(transactional);
 /** A clerk mutation that is one statement without an Idempotency-Key (see singleStatement). */
 export const clerkSingleStatementMutation = clerkProcedure.use(singleStatement);
 export const managerMutation = managerProcedure.use(transactional);
+/** A manager mutation that is one statement without an Idempotency-Key (see singleStatement). */
+export const managerSingleStatementMutation = managerProcedure.use(singleStatement);
 export const adminMutation = adminProcedure.use(transactional);
 
 type ZodLike = { parseAsync(value: unknown): Promise<unknown> };

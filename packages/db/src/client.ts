@@ -10,6 +10,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { isConnectionError } from "./errors";
 import * as schema from "./schema";
+import { installSqlSources } from "./sql-sources";
 
 export type Schema = typeof schema;
 /** One typed handle, whichever driver is underneath. */
@@ -30,7 +31,10 @@ export interface PoolStats {
 export interface Database {
   kind: DatabaseKind;
   db: Db;
-  /** Runs the committed migrations; safe when several replicas start at once. */
+  /**
+   * Runs the committed migrations, then installs the SQL sources that changed (sql/); safe
+   * when several replicas start at once.
+   */
   migrate(): Promise<void>;
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
@@ -131,6 +135,14 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
         await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);
         try {
           await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+          await client.query("begin");
+          try {
+            await installSqlSources(async (text, params) => (await client.query(text, params)).rows);
+            await client.query("commit");
+          } catch (err) {
+            await client.query("rollback");
+            throw err;
+          }
         } finally {
           await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
         }
@@ -156,6 +168,11 @@ async function createPglite(dataDir: string): Promise<Database> {
     db,
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+      await client.transaction((tx) =>
+        installSqlSources(
+          async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows,
+        ),
+      );
     },
     async ping() {
       await db.execute(sql`select 1`);

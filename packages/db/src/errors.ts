@@ -11,33 +11,35 @@ export const PgCode = {
   cannotConnectNow: "57P03",
 } as const;
 
-/** Finds the SQLSTATE of a driver error, also when drizzle wrapped it. */
-export function pgErrorCode(err: unknown): string | undefined {
+/**
+ * The errors a failure wraps, outermost first: drizzle wraps driver errors (DrizzleQueryError)
+ * and services wrap drizzle's. Every look into a database error walks this one chain.
+ */
+function* causeChain(err: unknown): Generator<Record<string, unknown>> {
   let cur: unknown = err;
-  for (let depth = 0; cur && depth < 5; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
+    yield cur as Record<string, unknown>;
     cur = (cur as { cause?: unknown }).cause;
   }
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** Finds the SQLSTATE of a driver error, also when drizzle wrapped it. */
+export function pgErrorCode(err: unknown): string | undefined {
+  for (const e of causeChain(err)) if (typeof e.code === "string" && SQLSTATE.test(e.code)) return e.code;
   return undefined;
 }
 
 /** The constraint a driver error names, if any. */
 export function pgConstraint(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let depth = 0; cur && depth < 5; depth++) {
-    const c = (cur as { constraint?: unknown }).constraint;
-    if (typeof c === "string") return c;
-    cur = (cur as { cause?: unknown }).cause;
-  }
+  for (const e of causeChain(err)) if (typeof e.constraint === "string") return e.constraint;
   return undefined;
 }
 
 /** True for failures that mean "the database is not reachable right now". */
 export function isConnectionError(err: unknown): boolean {
-  let cur: unknown = err;
-  for (let depth = 0; cur && depth < 5; depth++) {
-    const e = cur as { code?: unknown; message?: unknown };
+  for (const e of causeChain(err)) {
     const code = typeof e.code === "string" ? e.code : "";
     const msg = typeof e.message === "string" ? e.message : "";
     if (
@@ -50,7 +52,22 @@ export function isConnectionError(err: unknown): boolean {
       )
     )
       return true;
-    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL answered the statement with an error (an ErrorResponse, which carries a
+ * severity), so its implicit transaction was rolled back and nothing of it was committed. A
+ * lost connection (a socket error such as EPIPE, or class 08) or a terminated backend
+ * (57P01-57P03) leaves that open.
+ */
+export function rolledBack(err: unknown): boolean {
+  for (const e of causeChain(err)) {
+    if (typeof e.severity === "string" && typeof e.code === "string") {
+      const code = e.code;
+      return SQLSTATE.test(code) && !code.startsWith("08") && !/^57P0[123]$/.test(code);
+    }
   }
   return false;
 }

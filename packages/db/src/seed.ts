@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "./client";
-import { movements, products, stockLevels, stores } from "./schema";
+import { products, stores } from "./schema";
+import { applyStockOperations, type StockOperation } from "./stock-changes";
 
 /** A small hardware chain: enough to try every endpoint against. */
 const DEMO_STORES = [
@@ -112,8 +113,8 @@ export async function seedDemo(db: Db): Promise<{ stores: number; products: numb
       })),
     );
     const inserted = await tx.insert(products).values(rows).returning({ id: products.id, sku: products.sku });
-    const levels: Array<typeof stockLevels.$inferInsert> = [];
-    const ledger: Array<typeof movements.$inferInsert> = [];
+    // Every level arrives through the one door, as a receipt, so the ledger explains it.
+    const receipts: StockOperation[] = [];
     inserted.forEach((p, i) => {
       DEMO_STORES.forEach((s, j) => {
         // Deterministic spread; every 9th level sits below its minimum for alerts.
@@ -122,24 +123,22 @@ export async function seedDemo(db: Db): Promise<{ stores: number; products: numb
         const quantity = low
           ? (i + j) % minStock
           : 10 + ((i * 13 + j * 29) % 90) + (s.id === "warehouse" ? 200 : 0);
-        levels.push({ productId: p.id, storeId: s.id, quantity, minStock });
-        if (quantity > 0)
-          ledger.push({
+        receipts.push([
+          {
             productId: p.id,
             storeId: s.id,
             kind: "adjustment",
             delta: quantity,
-            quantityAfter: quantity,
+            minStock,
             reason: "received",
             reference: "demo-seed",
-          });
+          },
+        ]);
       });
     });
-    await tx.insert(stockLevels).values(levels);
-    await tx.execute(
-      sql`update products p set total_quantity = s.total from (select product_id, sum(quantity)::int as total from stock_levels group by product_id) s where s.product_id = p.id`,
-    );
-    await tx.insert(movements).values(ledger);
-    return { stores: DEMO_STORES.length, products: inserted.length, levels: levels.length };
+    const outcomes = await applyStockOperations(tx, receipts);
+    const refused = outcomes.find((o) => !o.applied);
+    if (refused) throw new Error(`demo seed: a receipt was refused (${JSON.stringify(refused)})`);
+    return { stores: DEMO_STORES.length, products: inserted.length, levels: receipts.length };
   });
 }

@@ -3,10 +3,8 @@ import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import { Statement } from "./named";
 import { likePattern } from "./products";
-import { toLevel, toMovement } from "./stock";
+import { type LevelRow, MOVEMENT_COLUMNS, toLevel, toMovement } from "./stock";
 import { assertStore } from "./stores";
-
-type LevelRow = Parameters<typeof toLevel>[0];
 
 export interface StoreInventoryInput {
   storeId: string;
@@ -205,7 +203,7 @@ export async function listMovements(db: Queryable, input: MovementListInput) {
   if (input.until) where.push(lte(movements.createdAt, new Date(input.until)));
   if (input.cursor) where.push(lt(movements.seq, decodeCursor(input.cursor)));
   const rows = await db
-    .select()
+    .select(MOVEMENT_COLUMNS)
     .from(movements)
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(movements.seq))
@@ -219,7 +217,7 @@ export async function listMovements(db: Queryable, input: MovementListInput) {
 }
 
 export async function getMovement(db: Queryable, id: string) {
-  const [row] = await db.select().from(movements).where(eq(movements.id, id));
+  const [row] = await db.select(MOVEMENT_COLUMNS).from(movements).where(eq(movements.id, id));
   if (!row) throw notFound("Movement", id);
   return toMovement(row);
 }

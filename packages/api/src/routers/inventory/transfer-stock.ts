@@ -1,7 +1,6 @@
-import { transferStock } from "../../services/stock";
+import { stockDoor, transferStock } from "../../services/stock";
 import { clerkSingleStatementMutation } from "../../trpc";
 import { observeStock } from "./observe";
-import { queuesOf } from "./queues";
 import { transferStockMeta, ZTransferInput, ZTransferOutput } from "./transfer-stock.types";
 
 export const transferStockRoute = clerkSingleStatementMutation
@@ -9,10 +8,5 @@ export const transferStockRoute = clerkSingleStatementMutation
   .input(ZTransferInput)
   .output(ZTransferOutput)
   .mutation(({ ctx, input }) =>
-    observeStock(ctx, "transfer", () =>
-      transferStock(ctx.db, input, ctx.auth.id, {
-        inTransaction: ctx.inTransaction,
-        queue: queuesOf(ctx.rt).transfers,
-      }),
-    ),
+    observeStock(ctx, "transfer", () => transferStock(stockDoor(ctx), input, ctx.auth.id)),
   );

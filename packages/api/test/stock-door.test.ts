@@ -1,4 +1,4 @@
-import { rowsOf } from "@stockroom/db";
+import { createDatabase, pgErrorCode, rowsOf } from "@stockroom/db";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "@stockroom/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,29 +11,25 @@ import {
   type Runtime,
   toHandle,
 } from "../src";
-import {
-  adjustmentQueue,
-  adjustStock,
-  rolledBack,
-  transferQueue,
-  transferStock,
-} from "../src/services/stock";
+import { adjustStock, setLevel, transferStock } from "../src/services/stock";
+import { queueDoor, transactionDoor } from "../src/services/stock/door";
 
-// Key-less transfers and adjustments that queue behind a running one are applied together,
-// by one statement (stockroom_transfer_batch, stockroom_adjust_batch). These tests queue
-// them deterministically: with one statement allowed at a time, the first change is sent
-// at once and every change submitted in the same tick waits, then goes in one batch.
+// Every stock change goes through one door, stockroom_apply. Key-less operations that queue
+// behind a running one are applied together, by one call of it. These tests queue them
+// deterministically: with one statement allowed at a time, the first operation is sent at
+// once and every operation submitted in the same tick waits, then goes in one batch.
 
 const backends = await testBackends();
 const createCaller = createCallerFactory(appRouter);
 const ADMIN = "sk_live_transfer_batch_tests_admin_01";
 
-describe.each(backends)("transfers applied together on %s", (backend) => {
+describe.each(backends)("stock operations applied together on %s", (backend) => {
   let scratch: ScratchDatabase;
   let admin: ReturnType<typeof createCaller>;
+  let runtime: Runtime;
   beforeAll(async () => {
     scratch = await createTestDatabase(backend);
-    const runtime: Runtime = {
+    runtime = {
       database: scratch.database,
       keys: new KeyAuthenticator(scratch.database.db),
       hooks: {},
@@ -57,8 +53,13 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
       await admin.inventory.adjust({ productId: p.id, storeId, delta, reason: "received" });
     return p.id;
   };
-  const queueOf = (sizes: number[]) =>
-    transferQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) => sizes.push(n));
+  /** A door of its own (a runtime of its own, so a queue of its own) that records batch sizes. */
+  const queueOf = (sizes: number[], maxBatch = 64) =>
+    queueDoor({
+      ...runtime,
+      writeBatching: { maxBatch, concurrency: 1 },
+      hooks: { writeStatement: (n) => sizes.push(n) },
+    });
   const settle = <T>(p: Promise<T>) =>
     p.then(
       (value) => ({ value, error: null }),
@@ -94,10 +95,9 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     const move = (productId: string, from: string, to: string, quantity: number, reference?: string) =>
       settle(
         transferStock(
-          scratch.database.db,
+          queue,
           { productId, sourceStoreId: from, targetStoreId: to, quantity, reference },
           null,
-          { inTransaction: false, queue },
         ),
       );
     // All submitted in this tick: the first is sent at once, the other six wait and go together.
@@ -194,10 +194,9 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
       const queue = queueOf(sizes);
       const move = (quantity: number, reference?: string) =>
         transferStock(
-          scratch.database.db,
+          queue,
           { productId: p, sourceStoreId: "b-a", targetStoreId: "b-b", quantity, reference },
           null,
-          { inTransaction: false, queue },
         );
       const results = await Promise.all([move(1), move(2), move(3, "refuse-batch"), move(4)]);
       expect(sizes).toEqual([1, 3]);
@@ -225,9 +224,7 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     // change the kept counts, whose rows the function locks first.
     await admin.inventory.setLevel({ productId: p, storeId: "b-a", minStock: 7 });
     const sizes: number[] = [];
-    const queue = adjustmentQueue(scratch.database.db, { maxBatch: 64, concurrency: 1 }, (n) =>
-      sizes.push(n),
-    );
+    const queue = queueOf(sizes);
     const adjust = (
       productId: string,
       storeId: string,
@@ -236,10 +233,9 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
     ) =>
       settle(
         adjustStock(
-          scratch.database.db,
+          queue,
           { productId, storeId, delta, reason: delta > 0 ? "received" : "sold", ...more },
           null,
-          { inTransaction: false, queue },
         ),
       );
     const [first, all, empty, refill, stale, fresh, none, noProduct, last] = await Promise.all([
@@ -308,37 +304,123 @@ describe.each(backends)("transfers applied together on %s", (backend) => {
   it("with maxBatch 1 every transfer is its own statement, with no queue", async () => {
     const p = await product("BATCH-3", { "b-a": 3 });
     const sizes: number[] = [];
-    const queue = transferQueue(scratch.database.db, { maxBatch: 1, concurrency: 1 }, (n) => sizes.push(n));
+    const queue = queueOf(sizes, 1);
     const results = await Promise.all(
       [1, 1, 1].map(() =>
-        transferStock(
-          scratch.database.db,
-          { productId: p, sourceStoreId: "b-a", targetStoreId: "b-b", quantity: 1 },
-          null,
-          { inTransaction: false, queue },
-        ),
+        transferStock(queue, { productId: p, sourceStoreId: "b-a", targetStoreId: "b-b", quantity: 1 }, null),
       ),
     );
-    expect(sizes).toEqual([]);
-    expect(queue.depth).toBe(0);
+    expect(sizes).toEqual([1, 1, 1]);
     expect(results.map((r) => r.source.quantity).sort()).toEqual([0, 1, 2]);
   });
-});
+  it("transfers, adjustments and counts of the same levels share one statement, judged in order", async () => {
+    const p = await product("BATCH-MIX", { "b-a": 4 });
+    const sizes: number[] = [];
+    const door = queueOf(sizes);
+    const [first, sale, count, move, tooMany, fresh] = await Promise.all([
+      settle(adjustStock(door, { productId: p, storeId: "b-a", delta: 1, reason: "received" }, null)), // a 5
+      settle(adjustStock(door, { productId: p, storeId: "b-a", delta: -2, reason: "sold" }, null)), // a 3
+      settle(setLevel(door, { productId: p, storeId: "b-a", quantity: 10, expectedQuantity: 3 }, null)), // a 10
+      settle(
+        transferStock(door, { productId: p, sourceStoreId: "b-a", targetStoreId: "b-b", quantity: 6 }, null),
+      ), // a 4, b 6
+      settle(adjustStock(door, { productId: p, storeId: "b-b", delta: -7, reason: "sold" }, null)), // b holds 6
+      settle(setLevel(door, { productId: p, storeId: "b-c", quantity: 3, minStock: 5 }, null)), // new level, under min
+    ]);
+    expect(sizes).toEqual([1, 5]);
+    expect(first.value!.level.quantity).toBe(5);
+    expect(sale.value!.level.quantity).toBe(3);
+    expect(count.value).toMatchObject({
+      level: { quantity: 10 },
+      movement: { kind: "count", delta: 7, quantityAfter: 10, reason: "correction" },
+    });
+    expect(move.value).toMatchObject({ source: { quantity: 4 }, target: { quantity: 6 } });
+    expect(tooMany.error!.message).toBe("Insufficient stock in store b-b. Available: 6, Required: 7");
+    expect(fresh.value).toMatchObject({
+      level: { storeId: "b-c", quantity: 3, minStock: 5, belowMin: true },
+      movement: { kind: "count", delta: 3 },
+    });
+    expect(await levelsOf(p)).toEqual({ "b-a": 4, "b-b": 6, "b-c": 3 });
+    expect((await admin.products.get({ id: p })).totalQuantity).toBe(13);
+    expect((await admin.inventory.audit()).discrepancies).toEqual([]);
+    expect((await admin.inventory.alerts({ storeId: "b-c" })).items.map((a) => a.productId)).toContain(p);
+  });
 
-describe("which failed batch statements were surely rolled back", () => {
-  const server = (code: string, severity = "ERROR") => Object.assign(new Error(code), { code, severity });
-  it("an error PostgreSQL reported for the statement: yes", () => {
-    for (const code of ["40P01", "40001", "57014", "23514", "P0001", "22003"])
-      expect(rolledBack(server(code))).toBe(true);
-    // drizzle wraps the driver's error
-    expect(rolledBack(new Error("wrapped", { cause: server("40P01") }))).toBe(true);
+  it("a count that finds what the level holds, or a new minimum alone, writes no ledger row", async () => {
+    const p = await product("COUNT-SAME", { "b-a": 5 });
+    const door = transactionDoor(scratch.database.db);
+    const same = await setLevel(door, { productId: p, storeId: "b-a", quantity: 5 }, null);
+    expect(same).toMatchObject({ level: { quantity: 5 }, movement: null });
+    const threshold = await setLevel(door, { productId: p, storeId: "b-a", minStock: 9 }, null);
+    expect(threshold).toMatchObject({ level: { quantity: 5, minStock: 9, belowMin: true }, movement: null });
+    // A minimum on a level that does not exist yet creates it, empty.
+    const created = await setLevel(door, { productId: p, storeId: "b-b", minStock: 2 }, null);
+    expect(created).toMatchObject({ level: { storeId: "b-b", quantity: 0, minStock: 2 }, movement: null });
+    expect(await ledgerOf(p)).toHaveLength(1);
   });
-  it("a lost connection or a terminated backend: not known, so not retried", () => {
-    expect(rolledBack(new Error("Connection terminated unexpectedly"))).toBe(false);
-    // Socket errors carry a code too, but no severity: PostgreSQL did not send them.
-    expect(rolledBack(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe(false);
-    expect(rolledBack(Object.assign(new Error("pipe"), { code: "EPIPE" }))).toBe(false);
-    for (const code of ["08006", "08003"]) expect(rolledBack(server(code))).toBe(false);
-    for (const code of ["57P01", "57P02", "57P03"]) expect(rolledBack(server(code, "FATAL"))).toBe(false);
+
+  it("the first receipt of a product at a store is one statement, like any other", async () => {
+    const p = await product("FIRST-IN", {});
+    const sizes: number[] = [];
+    const door = queueOf(sizes);
+    const first = await adjustStock(
+      door,
+      { productId: p, storeId: "b-b", delta: 3, reason: "received" },
+      null,
+    );
+    expect(sizes).toEqual([1]);
+    expect(first).toMatchObject({ level: { storeId: "b-b", quantity: 3 }, movement: { quantityAfter: 3 } });
+    // Taking from a level that does not exist takes from 0 units, and creates nothing.
+    await expect(
+      adjustStock(door, { productId: p, storeId: "b-c", delta: -1, reason: "sold" }, null),
+    ).rejects.toMatchObject({ appCode: "INSUFFICIENT_STOCK" });
+    expect(await levelsOf(p)).toEqual({ "b-b": 3 });
   });
+
+  it.runIf(backend === "postgres")(
+    "a level another transaction creates meanwhile fails the statement as a serialization failure, which the API retries",
+    async () => {
+      const p = await product("RACE-IN", {});
+      const other = await createDatabase({ url: scratch.url!, poolSize: 1 });
+      let commit!: () => void;
+      let inserted!: () => void;
+      const insertedOnce = new Promise<void>((r) => {
+        inserted = r;
+      });
+      const holding = other.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`insert into stock_levels (product_id, store_id, quantity) values (${p}, 'b-c', 0)`,
+        );
+        inserted();
+        await new Promise<void>((r) => {
+          commit = r;
+        });
+      });
+      try {
+        await insertedOnce;
+        // Each waits on the uncommitted level, and finds it there once it commits.
+        const racing = settle(
+          transactionDoor(scratch.database.db)([
+            { productId: p, storeId: "b-c", kind: "adjustment", delta: 2, reason: "received" },
+          ]),
+        );
+        const viaApi = settle(
+          admin.inventory.adjust({ productId: p, storeId: "b-c", delta: 5, reason: "received" }),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        commit();
+        await holding;
+        const raw = await racing;
+        expect(pgErrorCode(raw.error)).toBe("40001");
+        expect((await viaApi).value).toMatchObject({
+          level: { quantity: 5 },
+          movement: { quantityAfter: 5 },
+        });
+      } finally {
+        commit?.();
+        await other.close();
+      }
+      expect(await levelsOf(p)).toEqual({ "b-c": 5 });
+    },
+  );
 });

@@ -1,0 +1,39 @@
+import { AppError } from "../../errors";
+import type { StockDoor } from "./door";
+import { movementOf, toLevel } from "./mappers";
+
+export interface TransferInput {
+  productId: string;
+  sourceStoreId: string;
+  targetStoreId: string;
+  quantity: number;
+  reference?: string | null;
+}
+
+/** Moves units between two stores: both ledger legs in one operation, so both or neither. */
+export async function transferStock(door: StockDoor, input: TransferInput, actor: string | null) {
+  const { productId, sourceStoreId, targetStoreId, quantity } = input;
+  if (sourceStoreId === targetStoreId)
+    throw new AppError("VALIDATION_FAILED", "sourceStoreId and targetStoreId must differ", {
+      issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
+    });
+  const transferId = crypto.randomUUID();
+  const common = { productId, reference: input.reference, transferId, actor };
+  const [out, inn] = await door([
+    { ...common, storeId: sourceStoreId, kind: "transfer_out", delta: -quantity },
+    { ...common, storeId: targetStoreId, kind: "transfer_in", delta: quantity },
+  ]);
+  const outMovement = movementOf(out!)!;
+  return {
+    transferId,
+    productId,
+    sourceStoreId,
+    targetStoreId,
+    quantity,
+    reference: input.reference ?? null,
+    createdAt: outMovement.createdAt,
+    source: toLevel(out!),
+    target: toLevel(inn!),
+    movements: [outMovement, movementOf(inn!)!],
+  };
+}

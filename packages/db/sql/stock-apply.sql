@@ -1,0 +1,376 @@
+-- THE ONE DOOR for every stock change: adjustments, counts, thresholds, transfers, and
+-- whatever moves stock next. The server, the demo seed and every test go through
+-- stockroom_apply; nothing else writes stock_levels.quantity or the ledger.
+--
+-- This file is the current source of these types and of the function. The server installs
+-- it after the migrations whenever the file changed (packages/db/src/sql-sources.ts), and a
+-- test checks that the database's definition equals this text.
+DROP FUNCTION IF EXISTS stockroom_apply(jsonb);
+--> statement-breakpoint
+DROP TYPE IF EXISTS stockroom_outcome;
+--> statement-breakpoint
+DROP TYPE IF EXISTS stockroom_change;
+--> statement-breakpoint
+-- One change of one stock level. Changes with the same `op` form one operation (a transfer's
+-- two legs): all of them apply, or none.
+CREATE TYPE stockroom_change AS (
+  op integer,
+  product_id uuid,
+  store_id varchar,
+  kind movement_kind,
+  -- Units added (negative: taken). Ignored when `count` is given.
+  delta integer,
+  -- A stock count: the level becomes this many units; the ledger row carries the difference.
+  count integer,
+  -- A new minimum for the level, when given.
+  min_stock integer,
+  -- Compare-and-swap: refuse unless the level holds exactly this many units now.
+  expected integer,
+  reason varchar,
+  reference varchar,
+  transfer_id uuid,
+  actor uuid
+);
+--> statement-breakpoint
+-- The answer for one change. `outcome` is 'ok', or the refusal of the whole operation,
+-- answered once, by the change that was refused:
+--   'insufficient'  the level held `found` units, fewer than the change takes;
+--   'stale'         `expected` was given and the level held `found` instead;
+--   'no_product'    the product does not exist or is deleted;
+--   'no_store'      the store does not exist or is deleted.
+-- An applied change answers its ledger row (NULL columns when it changed no quantity: a count
+-- that found what it counted, a new minimum alone) and its level as that row left it.
+CREATE TYPE stockroom_outcome AS (
+  op integer,
+  change integer,
+  outcome text,
+  found integer,
+  movement_id uuid,
+  seq bigint,
+  kind movement_kind,
+  delta integer,
+  reason varchar,
+  reference varchar,
+  transfer_id uuid,
+  actor uuid,
+  created_at timestamptz,
+  product_id uuid,
+  store_id varchar,
+  quantity integer,
+  min_stock integer,
+  updated_at timestamptz,
+  sku varchar,
+  name varchar,
+  category varchar,
+  price numeric
+);
+--> statement-breakpoint
+-- Applies a JSON array of stockroom_change objects (keys as the type's attributes) in ONE
+-- statement, and answers one stockroom_outcome per applied change plus one per refused
+-- operation, in the order of the changes.
+--
+-- 1. Locks the existing levels the changes name, in ONE global order: store id in the "C"
+--    collation, then product id. Every writer locks levels only here, so writers cannot
+--    deadlock on levels. The quantities read are the latest committed ones.
+-- 2. Judges the operations in order, each change against the running quantities the ones
+--    before it left (as if they had run one after another). A refused operation leaves the
+--    running quantities as they were and answers why; the others still apply. A level that
+--    does not exist yet holds 0 units and a minimum of 0, and is created if a change of an
+--    applied operation touches it.
+-- 3. Locks the rows of products whose total changes, in id order, and updates the totals.
+-- 4. Locks the counter rows (store_counts, store_category_counts) the level triggers will
+--    change, store by store in the same order as the levels, before the triggers fire.
+-- 5. Creates the new levels, updates the changed ones (each once, to its final state) and
+--    writes the ledger rows in one INSERT, in change order, quantity_after the running sum.
+-- Levels, then products, then counters: every stock change takes its locks in that order.
+-- A level that another transaction created after step 1 (two first receipts racing) fails
+-- the statement with serialization_failure (40001), which callers retry.
+CREATE FUNCTION stockroom_apply(changes jsonb) RETURNS SETOF stockroom_outcome LANGUAGE plpgsql AS $$
+DECLARE
+  c_op integer[];
+  c_product uuid[];
+  c_store varchar[];
+  c_kind movement_kind[];
+  c_delta integer[];
+  c_count integer[];
+  c_min integer[];
+  c_expected integer[];
+  c_reason varchar[];
+  c_reference varchar[];
+  c_transfer uuid[];
+  c_actor uuid[];
+  -- The levels, by key '<product> <store>': quantity and minimum before, running and after.
+  keys text[];
+  l_product uuid[];
+  l_store varchar[];
+  l_category varchar[];
+  l_new boolean[];
+  l_touched boolean[];
+  qty0 integer[];
+  min0 integer[];
+  qty integer[];
+  mins integer[];
+  live_products uuid[];
+  live_stores varchar[];
+  -- Saved at the start of each operation, to undo a refused one.
+  saved_qty integer[];
+  saved_min integer[];
+  saved_touched boolean[];
+  saved_legs integer;
+  saved_outs integer;
+  -- The ledger rows to write.
+  g_id uuid[] := '{}';
+  g_change integer[] := '{}';
+  g_delta integer[] := '{}';
+  g_after integer[] := '{}';
+  -- The answers, in change order.
+  o_op integer[] := '{}';
+  o_change integer[] := '{}';
+  o_outcome text[] := '{}';
+  o_found integer[] := '{}';
+  o_level integer[] := '{}';
+  o_leg integer[] := '{}';
+  o_after integer[] := '{}';
+  o_min integer[] := '{}';
+  n integer;
+  i integer;
+  k integer;
+  d integer;
+  refused text;
+  found_qty integer;
+  created integer;
+  ctr record;
+  locked_store varchar;
+BEGIN
+  SELECT array_agg(r.op ORDER BY e.o), array_agg(r.product_id ORDER BY e.o), array_agg(r.store_id ORDER BY e.o),
+         array_agg(r.kind ORDER BY e.o), array_agg(r.delta ORDER BY e.o), array_agg(r.count ORDER BY e.o),
+         array_agg(r.min_stock ORDER BY e.o), array_agg(r.expected ORDER BY e.o), array_agg(r.reason ORDER BY e.o),
+         array_agg(r.reference ORDER BY e.o), array_agg(r.transfer_id ORDER BY e.o), array_agg(r.actor ORDER BY e.o)
+  INTO c_op, c_product, c_store, c_kind, c_delta, c_count, c_min, c_expected, c_reason, c_reference, c_transfer, c_actor
+  FROM jsonb_array_elements(changes) WITH ORDINALITY AS e(v, o)
+  CROSS JOIN LATERAL jsonb_populate_record(NULL::stockroom_change, e.v) AS r;
+  n := coalesce(cardinality(c_op), 0);
+  IF n = 0 THEN
+    RETURN;
+  END IF;
+
+  -- 1. Lock the existing levels in the global order.
+  SELECT array_agg(x.product_id::text || ' ' || x.store_id ORDER BY x.o), array_agg(x.product_id ORDER BY x.o),
+         array_agg(x.store_id ORDER BY x.o), array_agg(x.category ORDER BY x.o), array_agg(x.quantity ORDER BY x.o),
+         array_agg(x.min_stock ORDER BY x.o)
+  INTO keys, l_product, l_store, l_category, qty0, min0
+  FROM (
+    SELECT l.product_id, l.store_id, l.category, l.quantity, l.min_stock,
+           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
+    FROM (
+      SELECT s.product_id, s.store_id, s.category, s.quantity, s.min_stock FROM stock_levels s
+      WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(c_product, c_store))
+      ORDER BY s.store_id COLLATE "C", s.product_id
+      FOR UPDATE
+    ) l
+  ) x;
+  keys := coalesce(keys, '{}');
+  l_product := coalesce(l_product, '{}');
+  l_store := coalesce(l_store, '{}');
+  l_category := coalesce(l_category, '{}');
+  qty0 := coalesce(qty0, '{}');
+  min0 := coalesce(min0, '{}');
+  l_new := array_fill(false, ARRAY[cardinality(keys)]);
+  l_touched := l_new;
+  qty := qty0;
+  mins := min0;
+  SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(c_product) AND p.deleted_at IS NULL;
+  SELECT array_agg(s.id) INTO live_stores FROM stores s WHERE s.id = ANY(c_store) AND s.deleted_at IS NULL;
+
+  -- 2. Judge the operations in order.
+  i := 1;
+  WHILE i <= n LOOP
+    IF i = 1 OR c_op[i] IS DISTINCT FROM c_op[i - 1] THEN
+      saved_qty := qty;
+      saved_min := mins;
+      saved_touched := l_touched;
+      saved_legs := cardinality(g_id);
+      saved_outs := cardinality(o_op);
+      refused := NULL;
+    END IF;
+    k := array_position(keys, c_product[i]::text || ' ' || c_store[i]);
+    IF NOT coalesce(c_product[i] = ANY(live_products), false) THEN
+      refused := 'no_product';
+      found_qty := NULL;
+    ELSIF NOT coalesce(c_store[i] = ANY(live_stores), false) THEN
+      refused := 'no_store';
+      found_qty := NULL;
+    ELSE
+      IF k IS NULL THEN
+        keys := keys || (c_product[i]::text || ' ' || c_store[i]);
+        k := cardinality(keys);
+        l_product := l_product || c_product[i];
+        l_store := l_store || c_store[i];
+        l_category := l_category || (SELECT p.category FROM products p WHERE p.id = c_product[i]);
+        l_new := l_new || true;
+        l_touched := l_touched || false;
+        saved_touched := saved_touched || false;
+        qty0 := qty0 || 0;
+        min0 := min0 || 0;
+        qty := qty || 0;
+        mins := mins || 0;
+        saved_qty := saved_qty || 0;
+        saved_min := saved_min || 0;
+      END IF;
+      d := CASE WHEN c_count[i] IS NOT NULL THEN c_count[i] - qty[k] ELSE coalesce(c_delta[i], 0) END;
+      IF c_expected[i] IS NOT NULL AND qty[k] <> c_expected[i] THEN
+        refused := 'stale';
+        found_qty := qty[k];
+      ELSIF qty[k] + d < 0 THEN
+        refused := 'insufficient';
+        found_qty := qty[k];
+      ELSE
+        qty[k] := qty[k] + d;
+        IF c_min[i] IS NOT NULL THEN
+          mins[k] := c_min[i];
+        END IF;
+        l_touched[k] := true;
+        o_op := o_op || c_op[i];
+        o_change := o_change || i;
+        o_outcome := o_outcome || 'ok'::text;
+        o_found := o_found || NULL::integer;
+        o_level := o_level || k;
+        o_after := o_after || qty[k];
+        o_min := o_min || mins[k];
+        IF d <> 0 THEN
+          g_id := g_id || gen_random_uuid();
+          g_change := g_change || i;
+          g_delta := g_delta || d;
+          g_after := g_after || qty[k];
+          o_leg := o_leg || cardinality(g_id);
+        ELSE
+          o_leg := o_leg || NULL::integer;
+        END IF;
+      END IF;
+    END IF;
+    IF refused IS NOT NULL THEN
+      -- Undo the operation's earlier changes and answer its refusal once.
+      qty := saved_qty;
+      mins := saved_min;
+      l_touched := saved_touched;
+      g_id := g_id[1:saved_legs];
+      g_change := g_change[1:saved_legs];
+      g_delta := g_delta[1:saved_legs];
+      g_after := g_after[1:saved_legs];
+      o_op := o_op[1:saved_outs];
+      o_change := o_change[1:saved_outs];
+      o_outcome := o_outcome[1:saved_outs];
+      o_found := o_found[1:saved_outs];
+      o_level := o_level[1:saved_outs];
+      o_leg := o_leg[1:saved_outs];
+      o_after := o_after[1:saved_outs];
+      o_min := o_min[1:saved_outs];
+      o_op := o_op || c_op[i];
+      o_change := o_change || i;
+      o_outcome := o_outcome || refused;
+      o_found := o_found || found_qty;
+      o_level := o_level || NULL::integer;
+      o_leg := o_leg || NULL::integer;
+      o_after := o_after || NULL::integer;
+      o_min := o_min || NULL::integer;
+      -- Skip the rest of the operation.
+      WHILE i < n AND c_op[i + 1] IS NOT DISTINCT FROM c_op[i] LOOP
+        i := i + 1;
+      END LOOP;
+    END IF;
+    i := i + 1;
+  END LOOP;
+
+  IF NOT (true = ANY(l_touched)) THEN
+    RETURN QUERY
+    SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], NULL::uuid, NULL::bigint, NULL::movement_kind,
+           NULL::integer, NULL::varchar, NULL::varchar, NULL::uuid, NULL::uuid, NULL::timestamptz,
+           c_product[o_change[u.j]], c_store[o_change[u.j]], NULL::integer, NULL::integer, NULL::timestamptz,
+           NULL::varchar, NULL::varchar, NULL::varchar, NULL::numeric
+    FROM generate_subscripts(o_op, 1) AS u(j)
+    ORDER BY u.j;
+    RETURN;
+  END IF;
+
+  -- 3. Product totals, their rows locked in id order.
+  PERFORM 1 FROM products p
+  WHERE p.id IN (
+    SELECT l_product[k2] FROM generate_subscripts(keys, 1) AS g(k2)
+    WHERE l_touched[k2] GROUP BY l_product[k2] HAVING sum(qty[k2] - qty0[k2]) <> 0
+  )
+  ORDER BY p.id
+  FOR NO KEY UPDATE;
+  UPDATE products p SET total_quantity = p.total_quantity + t.net
+  FROM (
+    SELECT l_product[k2] AS product_id, sum(qty[k2] - qty0[k2])::integer AS net
+    FROM generate_subscripts(keys, 1) AS g(k2)
+    WHERE l_touched[k2]
+    GROUP BY 1
+  ) t
+  WHERE p.id = t.product_id AND t.net <> 0;
+
+  -- 4. Counter rows, store by store: a store's store_counts row, then its category rows. A new
+  -- level counts in its store's levels; a level whose "under its minimum" flips counts in
+  -- below_min of its store and of its store and category.
+  FOR ctr IN
+    SELECT DISTINCT l_store[k2] COLLATE "C" AS store,
+           CASE WHEN (l_new[k2] AND qty[k2] < mins[k2])
+                  OR (NOT l_new[k2] AND (qty0[k2] < min0[k2]) <> (qty[k2] < mins[k2]))
+                THEN l_category[k2] END COLLATE "C" AS category
+    FROM generate_subscripts(keys, 1) AS g(k2)
+    WHERE l_touched[k2] AND (l_new[k2] OR (qty0[k2] < min0[k2]) <> (qty[k2] < mins[k2]))
+    ORDER BY 1, 2 NULLS FIRST
+  LOOP
+    IF locked_store IS DISTINCT FROM ctr.store THEN
+      PERFORM 1 FROM store_counts sc WHERE sc.store_id = ctr.store FOR NO KEY UPDATE;
+      locked_store := ctr.store;
+    END IF;
+    IF ctr.category IS NOT NULL THEN
+      PERFORM 1 FROM store_category_counts cc
+      WHERE cc.category = ctr.category AND cc.store_id = ctr.store FOR NO KEY UPDATE;
+    END IF;
+  END LOOP;
+
+  -- 5. Levels, then the ledger and the answers.
+  IF true = ANY(l_new) THEN
+    INSERT INTO stock_levels (product_id, store_id, quantity, min_stock)
+    SELECT l_product[k2], l_store[k2], qty[k2], mins[k2]
+    FROM generate_subscripts(keys, 1) AS g(k2)
+    WHERE l_new[k2] AND l_touched[k2]
+    ORDER BY l_store[k2] COLLATE "C", l_product[k2]
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS created = ROW_COUNT;
+    IF created < (SELECT count(*) FROM generate_subscripts(keys, 1) AS g(k2) WHERE l_new[k2] AND l_touched[k2]) THEN
+      RAISE EXCEPTION 'stockroom_apply: a stock level was created meanwhile; retry'
+        USING ERRCODE = 'serialization_failure';
+    END IF;
+  END IF;
+  UPDATE stock_levels l SET quantity = v.q, min_stock = v.m, updated_at = now()
+  FROM (
+    SELECT l_product[k2] AS product_id, l_store[k2] AS store_id, qty[k2] AS q, mins[k2] AS m
+    FROM generate_subscripts(keys, 1) AS g(k2)
+    WHERE l_touched[k2] AND NOT l_new[k2]
+  ) v
+  WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
+
+  RETURN QUERY
+  WITH ledger AS (
+    INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor)
+    SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]],
+           c_kind[g_change[u.j]],
+           g_delta[u.j], g_after[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
+           c_actor[g_change[u.j]]
+    FROM generate_subscripts(g_id, 1) AS u(j)
+    ORDER BY u.j
+    RETURNING movements.seq, movements.id, movements.kind, movements.delta, movements.reason, movements.reference,
+              movements.transfer_id, movements.actor, movements.created_at
+  )
+  SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], m.id, m.seq, m.kind, m.delta, m.reason,
+         m.reference, m.transfer_id, m.actor, m.created_at, c_product[o_change[u.j]], c_store[o_change[u.j]],
+         o_after[u.j], o_min[u.j], CASE WHEN o_level[u.j] IS NULL THEN NULL ELSE now() END,
+         p.sku, p.name, p.category, p.price
+  FROM generate_subscripts(o_op, 1) AS u(j)
+  LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
+  LEFT JOIN products p ON p.id = c_product[o_change[u.j]] AND o_level[u.j] IS NOT NULL
+  ORDER BY u.j;
+END $$;
