@@ -1,3 +1,4 @@
+import { checkInvariants, invariantProblems } from "@stockroom/db";
 import type pg from "pg";
 
 export interface Snapshot {
@@ -31,9 +32,8 @@ export interface CheckResult {
 /**
  * After write scenarios: the API's own audit must be clean, and the database must agree —
  * every product's units changed by exactly the adjustments (sales, receipts) the ledger
- * recorded since the snapshot (transfers conserve them), products.total_quantity equals the
- * sum of its levels, quantity_after is the running sum in ledger order, and every transfer
- * has exactly two legs that cancel out. Fast and wrong does not count.
+ * recorded since the snapshot (transfers conserve them), and every invariant of
+ * @stockroom/db's checkInvariants holds. Fast and wrong does not count.
  */
 export async function checkCorrectness(
   client: pg.ClientBase,
@@ -82,24 +82,8 @@ export async function checkCorrectness(
       `${changed} products whose units changed by more than their adjustments (transfers conserve them)`,
     );
 
-  const { rows } = await client.query<{ totals: number; running: number; legs: number; negative: number }>(`
-    select
-      (select count(*)::int from products p
-        where p.total_quantity <> coalesce((select sum(quantity) from stock_levels l where l.product_id = p.id), 0)) as totals,
-      (select count(*)::int from (
-        select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as run from movements
-      ) r where r.run <> r.quantity_after) as running,
-      (select count(*)::int from (
-        select transfer_id from movements where transfer_id is not null
-        group by transfer_id having count(*) <> 2 or sum(delta) <> 0
-      ) t) as legs,
-      (select count(*)::int from stock_levels where quantity < 0) as negative`);
-  const r = rows[0]!;
-  if (r.totals > 0)
-    problems.push(`${r.totals} products whose total_quantity differs from the sum of their levels`);
-  if (r.running > 0) problems.push(`${r.running} ledger rows whose quantity_after is not the running sum`);
-  if (r.legs > 0) problems.push(`${r.legs} transfers without exactly two cancelling legs`);
-  if (r.negative > 0) problems.push(`${r.negative} negative stock levels`);
+  // The invariants every check shares (ledger sums, running sums, transfer legs, totals, counters).
+  problems.push(...invariantProblems(await checkInvariants(async (text) => (await client.query(text)).rows)));
   const { rows: m } = await client.query<{ n: number }>("select count(*)::int as n from movements");
   return { ok: problems.length === 0, checkedLevels, movements: m[0]!.n, problems };
 }

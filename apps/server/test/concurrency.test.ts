@@ -131,7 +131,8 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
     expect(ok).toBe(100);
     expect(insufficient).toBe(400);
     // 250 transfers per server against 2 statements at a time: some had to wait and go together.
-    const statements = { count: 0, transfers: 0 };
+    // The metric counts every key-less stock operation: the receipt above is one of them.
+    const statements = { count: 0, transfers: -1 };
     for (let i = 0; i < servers.length; i++) {
       const text = await (
         await fetch(`${servers[i]!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })

@@ -1,4 +1,10 @@
-import { rowsOf, sql } from "@stockroom/db";
+import {
+  invariantProblems,
+  queryOf,
+  rowsOf,
+  sql,
+  checkInvariants as wholeDatabaseInvariants,
+} from "@stockroom/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./helpers";
@@ -53,26 +59,8 @@ describe("stock against a model (fast-check, PGlite)", () => {
       expect(l.quantity).toBeGreaterThanOrEqual(0);
       expect(l.quantity).toBe(model.get(`${l.product_id}/${l.store_id}`) ?? 0);
     }
-    const broken = rowsOf<{ n: number }>(
-      await t.database.db.execute(sql`
-        select count(*)::int as n from (
-          select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as running
-          from movements) r
-        where quantity_after <> running`),
-    );
-    expect(broken[0]?.n).toBe(0);
-    const drift = rowsOf<{ n: number }>(
-      await t.database.db.execute(sql`
-        select count(*)::int as n from stock_levels l
-        where l.quantity <> coalesce((select sum(delta) from movements m where m.product_id = l.product_id and m.store_id = l.store_id), 0)`),
-    );
-    expect(drift[0]?.n).toBe(0);
-    const totals = rowsOf<{ n: number }>(
-      await t.database.db.execute(sql`
-        select count(*)::int as n from products p
-        where p.total_quantity <> coalesce((select sum(quantity) from stock_levels l where l.product_id = p.id), 0)`),
-    );
-    expect(totals[0]?.n).toBe(0);
+    // Every invariant the audit, the backup verifier and the bench check, written once.
+    expect(invariantProblems(await wholeDatabaseInvariants(queryOf(t.database.db)))).toEqual([]);
   }
 
   it("holds every invariant after every step of random sequences", async () => {

@@ -1,6 +1,7 @@
 export { sql } from "drizzle-orm";
 export * from "./client";
 export * from "./errors";
+export * from "./invariants";
 export { executeNamed, Statement } from "./named";
 export * as schema from "./schema";
 export * from "./schema";

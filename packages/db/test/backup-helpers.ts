@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
 import type { QueryFn } from "../src/backup";
-import { type Db, rowsOf } from "../src/client";
+import type { Db } from "../src/client";
 import { apiKeys, idempotencyKeys, movements, products, stockLevels } from "../src/schema";
 import { seedDemo } from "../src/seed";
 
@@ -125,8 +124,3 @@ export async function fingerprint(query: QueryFn): Promise<Record<string, string
   out.definitions = defs.map((d) => d.d).join("\n");
   return out;
 }
-
-export const drizzleQuery =
-  (db: Db): QueryFn =>
-  async <T>(text: string) =>
-    rowsOf<T>(await db.execute(sql.raw(text)));

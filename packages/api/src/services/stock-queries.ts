@@ -1,4 +1,4 @@
-import { movements, type Queryable, rowsOf } from "@stockroom/db";
+import { ledgerAudit, movements, type Queryable, queryOf, rowsOf } from "@stockroom/db";
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import { Statement } from "./named";
@@ -146,29 +146,7 @@ export async function listAlerts(db: Queryable, input: AlertsInput) {
 }
 
 /** Recomputes every level from the ledger; any difference is a discrepancy. */
-export async function auditLedger(db: Queryable) {
-  const [checked] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from stock_levels`));
-  const rows = rowsOf<{ product_id: string; store_id: string; quantity: number; ledger_sum: number }>(
-    await db.execute(sql`
-      select coalesce(l.product_id, m.product_id) as product_id, coalesce(l.store_id, m.store_id) as store_id,
-             coalesce(l.quantity, 0)::int as quantity, coalesce(m.total, 0)::int as ledger_sum
-      from stock_levels l
-      full outer join (select product_id, store_id, sum(delta) as total from movements group by product_id, store_id) m
-        on m.product_id = l.product_id and m.store_id = l.store_id
-      where coalesce(l.quantity, 0) <> coalesce(m.total, 0)
-      order by 1, 2
-      limit 1000`),
-  );
-  return {
-    checkedLevels: Number(checked?.n ?? 0),
-    discrepancies: rows.map((r) => ({
-      productId: r.product_id,
-      storeId: r.store_id,
-      quantity: Number(r.quantity),
-      ledgerSum: Number(r.ledger_sum),
-    })),
-  };
-}
+export const auditLedger = (db: Queryable) => ledgerAudit(queryOf(db));
 
 export interface MovementListInput {
   productId?: string;

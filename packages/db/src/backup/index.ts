@@ -1,3 +1,10 @@
+export {
+  checkInvariants,
+  type InvariantReport,
+  invariantProblems,
+  type LedgerDiscrepancy,
+  type QueryFn,
+} from "../invariants";
 export { type BackupOptions, type BackupResult, createBackup } from "./dump";
 export { BACKUP_ENV_VARIABLES } from "./env";
 export { BackupError, type BackupErrorCode } from "./errors";
@@ -15,7 +22,7 @@ export {
   sha256File,
 } from "./files";
 export { type BackupHeader, readHeader } from "./header";
-export { auditLedger, type LedgerAudit, type LedgerDiscrepancy, type QueryFn, rowCounts } from "./inspect";
+export { rowCounts } from "./inspect";
 export { type RestoreOptions, type RestoreResult, restoreBackup } from "./restore";
 export {
   applyRetention,

@@ -1,5 +1,6 @@
-/** Runs one SQL statement and returns its rows; implemented for pg.Client and PGlite. */
-export type QueryFn = <T = Record<string, unknown>>(sql: string) => Promise<T[]>;
+import type { QueryFn } from "../invariants";
+
+export type { QueryFn };
 
 const USER_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
 
@@ -72,66 +73,4 @@ export function wipeSql(schemas: string[]): string {
     "GRANT USAGE ON SCHEMA public TO PUBLIC;",
     "",
   ].join("\n");
-}
-
-export interface LedgerDiscrepancy {
-  productId: string;
-  storeId: string;
-  quantity: number;
-  ledgerSum: number;
-}
-
-export interface LedgerAudit {
-  checkedLevels: number;
-  /** Levels whose quantity is not the sum of their movements (and ledgers with no level). */
-  discrepancies: LedgerDiscrepancy[];
-  /** Movements whose quantity_after is not the running sum of deltas in ledger order. */
-  runningSumErrors: number;
-  /** Stock levels below zero (the CHECK constraint should make this impossible). */
-  negativeLevels: number;
-}
-
-/** The ledger invariants from DESIGN.md, recomputed in SQL. */
-export async function auditLedger(query: QueryFn): Promise<LedgerAudit> {
-  const [checked] = await query<{ n: string | number }>(`select count(*) as n from public.stock_levels`);
-  const discrepancies = await query<{
-    product_id: string;
-    store_id: string;
-    quantity: string | number;
-    ledger_sum: string | number;
-  }>(
-    `with sums as (
-       select product_id, store_id, sum(delta) as s from public.movements group by product_id, store_id
-     )
-     select l.product_id::text, l.store_id, l.quantity, coalesce(s.s, 0) as ledger_sum
-       from public.stock_levels l left join sums s using (product_id, store_id)
-      where l.quantity <> coalesce(s.s, 0)
-     union all
-     select s.product_id::text, s.store_id, 0, s.s
-       from sums s
-      where s.s <> 0
-        and not exists (select 1 from public.stock_levels l where l.product_id = s.product_id and l.store_id = s.store_id)
-     order by 1, 2
-     limit 1000`,
-  );
-  const [running] = await query<{ n: string | number }>(
-    `select count(*) as n from (
-       select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as running
-         from public.movements
-     ) m where m.quantity_after <> m.running`,
-  );
-  const [negative] = await query<{ n: string | number }>(
-    `select count(*) as n from public.stock_levels where quantity < 0`,
-  );
-  return {
-    checkedLevels: Number(checked?.n ?? 0),
-    discrepancies: discrepancies.map((d) => ({
-      productId: d.product_id,
-      storeId: d.store_id,
-      quantity: Number(d.quantity),
-      ledgerSum: Number(d.ledger_sum),
-    })),
-    runningSumErrors: Number(running?.n ?? 0),
-    negativeLevels: Number(negative?.n ?? 0),
-  };
 }

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { checkInvariants, type InvariantReport, invariantProblems, type QueryFn } from "../invariants";
 import { BackupError } from "./errors";
 import { assertExists, type ChecksumStatus, checksumStatus } from "./files";
 import { assertCompleteDump, type BackupHeader, readHeader } from "./header";
-import { auditLedger, type LedgerAudit, type QueryFn } from "./inspect";
 import { restoreIntoPglite, restorePostgres } from "./restore";
 import { redactUrl, withDatabase } from "./target";
 
@@ -32,7 +32,8 @@ export interface VerifyReport {
   rowCounts: Record<string, number>;
   migrationsInDump: number;
   migrationsApplied: number;
-  audit: LedgerAudit | null;
+  /** Every invariant of the ledger, levels, totals and counters, checked on the restored copy. */
+  audit: InvariantReport | null;
   durationMs: number;
 }
 
@@ -85,7 +86,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
 
   try {
     const audit = async (query: QueryFn) => {
-      report.audit = await auditLedger(query).catch((err: Error) => {
+      report.audit = await checkInvariants(query).catch((err: Error) => {
         throw new BackupError(
           "VERIFY_FAILED",
           `ledger audit could not run (is this a Stockroom database?): ${err.message}`,
@@ -130,20 +131,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
         `the dump recorded ${report.header.migrations} migrations, ${report.migrationsInDump} came back`,
       );
   }
-  const a = report.audit;
-  if (a) {
-    for (const d of a.discrepancies.slice(0, 20))
-      report.problems.push(
-        `ledger: product ${d.productId} in store ${d.storeId} has quantity ${d.quantity} but its movements sum to ${d.ledgerSum}`,
-      );
-    if (a.discrepancies.length > 20)
-      report.problems.push(`ledger: ${a.discrepancies.length - 20} more discrepancies`);
-    if (a.runningSumErrors > 0)
-      report.problems.push(
-        `ledger: ${a.runningSumErrors} movements whose quantity_after is not the running sum`,
-      );
-    if (a.negativeLevels > 0) report.problems.push(`ledger: ${a.negativeLevels} negative stock levels`);
-  }
+  if (report.audit) report.problems.push(...invariantProblems(report.audit));
   return finish();
 }
 

@@ -1,0 +1,163 @@
+import { sql } from "drizzle-orm";
+import { type Queryable, rowsOf } from "./client";
+
+/**
+ * The invariants of DESIGN.md as SQL, written once. The audit endpoint, the backup verifier,
+ * the bench's correctness check and the tests all ask these queries; none keeps its own copy.
+ * Tables are named with their schema, so a verifier can run them on a restored copy.
+ */
+
+/** Runs one statement and returns its rows: pg.Client, PGlite and drizzle all fit. */
+export type QueryFn = <T = Record<string, unknown>>(text: string) => Promise<T[]>;
+
+/** A QueryFn over a drizzle handle (the server's pool, a transaction, PGlite). */
+export const queryOf =
+  (db: Queryable): QueryFn =>
+  async <T>(text: string) =>
+    rowsOf<T>(await db.execute(sql.raw(text)));
+
+const LEDGER_SUMS =
+  "select product_id, store_id, sum(delta) as s from public.movements group by product_id, store_id";
+
+export const INVARIANT_SQL = {
+  /** 2. Levels whose quantity is not the sum of their ledger rows, and ledgers with no level. */
+  ledgerSums: `with sums as (${LEDGER_SUMS})
+    select l.product_id::text as product_id, l.store_id, l.quantity, coalesce(s.s, 0) as ledger_sum
+      from public.stock_levels l left join sums s using (product_id, store_id)
+     where l.quantity <> coalesce(s.s, 0)
+    union all
+    select s.product_id::text, s.store_id, 0, s.s
+      from sums s
+     where s.s <> 0
+       and not exists (select 1 from public.stock_levels l where l.product_id = s.product_id and l.store_id = s.store_id)
+    order by 1, 2
+    limit 1000`,
+  /** 2. Ledger rows whose quantity_after is not the running sum of their level's deltas. */
+  runningSums: `select count(*)::int as n from (
+      select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as running
+        from public.movements
+    ) m where m.quantity_after <> m.running`,
+  /** 1. Levels (and ledger rows) below zero; the CHECK constraints make this impossible. */
+  negative: `select (select count(*) from public.stock_levels where quantity < 0)
+      + (select count(*) from public.movements where quantity_after < 0) as n`,
+  /** 3. Transfers that are not exactly one out-leg and one in-leg of the same size. */
+  unbalancedTransfers: `select count(*)::int as n from (
+      select transfer_id from public.movements where transfer_id is not null group by transfer_id
+      having count(*) <> 2 or sum(delta) <> 0
+          or count(*) filter (where kind = 'transfer_out') <> 1
+          or count(*) filter (where kind = 'transfer_in') <> 1
+    ) t`,
+  /** Products whose kept total is not the sum of their levels. */
+  totals: `select count(*)::int as n from public.products p
+     where p.total_quantity <> coalesce((select sum(quantity) from public.stock_levels l where l.product_id = p.id), 0)`,
+  /** The kept counts (category_counts, store_counts, store_category_counts) against a recount. */
+  counters: `with live as (
+      select l.* from public.stock_levels l join public.products p on p.id = l.product_id and p.deleted_at is null
+    ),
+    cat as (
+      select p.category, count(*) filter (where p.deleted_at is null) as products
+      from public.products p group by p.category
+    ),
+    pair as (
+      select s.id as store_id, c.category,
+             (select count(*) from live l where l.store_id = s.id and l.category = c.category
+                and l.quantity < l.min_stock) as below_min
+      from public.stores s cross join (select distinct category from public.products) c
+    ),
+    store as (
+      select s.id as store_id, (select count(*) from live l where l.store_id = s.id) as levels,
+             (select count(*) from live l where l.store_id = s.id and l.quantity < l.min_stock) as below_min
+      from public.stores s
+    )
+    select 'category ' || cat.category as counter from cat
+      left join public.category_counts c on c.category = cat.category
+     where coalesce(c.products, 0) <> cat.products
+    union all
+    select 'store and category ' || pair.store_id || '/' || pair.category from pair
+      left join public.store_category_counts k on k.store_id = pair.store_id and k.category = pair.category
+     where coalesce(k.below_min, 0) <> pair.below_min
+    union all
+    select 'store ' || store.store_id from store
+      left join public.store_counts s on s.store_id = store.store_id
+     where coalesce(s.levels, 0) <> store.levels or coalesce(s.below_min, 0) <> store.below_min
+    order by 1`,
+} as const;
+
+export interface LedgerDiscrepancy {
+  productId: string;
+  storeId: string;
+  quantity: number;
+  ledgerSum: number;
+}
+
+/** The ledger audit: every level against the sum of its ledger rows. */
+export async function ledgerAudit(
+  query: QueryFn,
+): Promise<{ checkedLevels: number; discrepancies: LedgerDiscrepancy[] }> {
+  const [checked] = await query<{ n: string | number }>("select count(*) as n from public.stock_levels");
+  const rows = await query<{
+    product_id: string;
+    store_id: string;
+    quantity: string | number;
+    ledger_sum: string | number;
+  }>(INVARIANT_SQL.ledgerSums);
+  return {
+    checkedLevels: Number(checked?.n ?? 0),
+    discrepancies: rows.map((d) => ({
+      productId: d.product_id,
+      storeId: d.store_id,
+      quantity: Number(d.quantity),
+      ledgerSum: Number(d.ledger_sum),
+    })),
+  };
+}
+
+export interface InvariantReport {
+  checkedLevels: number;
+  discrepancies: LedgerDiscrepancy[];
+  runningSumErrors: number;
+  negativeLevels: number;
+  unbalancedTransfers: number;
+  totalMismatches: number;
+  /** The kept counters that differ from a recount, named ("store s1", "category tools"). */
+  counterMismatches: string[];
+}
+
+const count = async (query: QueryFn, text: string) =>
+  Number((await query<{ n: string | number }>(text))[0]?.n ?? 0);
+
+/** Every invariant, checked on the whole database. */
+export async function checkInvariants(query: QueryFn): Promise<InvariantReport> {
+  const audit = await ledgerAudit(query);
+  return {
+    ...audit,
+    runningSumErrors: await count(query, INVARIANT_SQL.runningSums),
+    negativeLevels: await count(query, INVARIANT_SQL.negative),
+    unbalancedTransfers: await count(query, INVARIANT_SQL.unbalancedTransfers),
+    totalMismatches: await count(query, INVARIANT_SQL.totals),
+    counterMismatches: (await query<{ counter: string }>(INVARIANT_SQL.counters)).map((r) => r.counter),
+  };
+}
+
+/** The report as sentences, one per broken invariant; empty when everything holds. */
+export function invariantProblems(report: InvariantReport): string[] {
+  const problems: string[] = [];
+  for (const d of report.discrepancies.slice(0, 20))
+    problems.push(
+      `ledger: product ${d.productId} in store ${d.storeId} has quantity ${d.quantity} but its movements sum to ${d.ledgerSum}`,
+    );
+  if (report.discrepancies.length > 20)
+    problems.push(`ledger: ${report.discrepancies.length - 20} more discrepancies`);
+  if (report.runningSumErrors > 0)
+    problems.push(`ledger: ${report.runningSumErrors} movements whose quantity_after is not the running sum`);
+  if (report.negativeLevels > 0) problems.push(`ledger: ${report.negativeLevels} negative stock levels`);
+  if (report.unbalancedTransfers > 0)
+    problems.push(`ledger: ${report.unbalancedTransfers} transfers without exactly two cancelling legs`);
+  if (report.totalMismatches > 0)
+    problems.push(
+      `totals: ${report.totalMismatches} products whose total differs from the sum of their levels`,
+    );
+  for (const c of report.counterMismatches.slice(0, 20))
+    problems.push(`counters: ${c} differs from a recount`);
+  return problems;
+}
