@@ -2,15 +2,18 @@ import { execFile, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { CATEGORIES } from "../scenarios.js";
+import { PGBENCH_BATCH, writePgbenchScripts } from "./pgbench-scripts";
 import type { Layout } from "./seed";
+
+export { PGBENCH_BATCH };
 
 const scripts = fileURLToPath(new URL("../pgbench/", import.meta.url));
 
 /**
- * pgbench is looked up on PATH, then in the Debian PostgreSQL layout. The scripts in
- * loadtest/pgbench/ hold the very statements the services send, with pgbench variables
- * where the API binds parameters: list_*.sql mirror the five shapes of the `list` scenario,
- * transfer_*.sql the locked transfer transaction (9 hot : 1 cold, as the `transfer` scenario).
+ * pgbench is looked up on PATH, then in the Debian PostgreSQL layout. loadtest/pgbench/list_*.sql
+ * mirror the five shapes of the `list` scenario; the transfer scripts are written at run time
+ * from the server's own statement (pgbench-scripts.ts), 9 hot : 1 cold as the `transfer`
+ * scenario, with the textbook transaction beside them as the yardstick.
  */
 function pgbenchPath(): string | null {
   for (const candidate of [
@@ -24,11 +27,8 @@ function pgbenchPath(): string | null {
 
 export const pgbenchAvailable = () => pgbenchPath() !== null;
 
-/** Transfers one execution of transfer_batch.sql applies. */
-export const PGBENCH_BATCH = 8;
-
 export interface PgbenchRun {
-  script: "list" | "transfer" | "batch";
+  script: "list" | "transfer" | "batch" | "textbook";
   mode: "prepared" | "simple";
   clients: number;
   tps: number;
@@ -45,10 +45,15 @@ export interface PgbenchReport {
   simpleListTps?: number;
   simpleTransferTps?: number;
   /**
-   * Transfers per second when they go 8 to a statement (transfer_batch.sql, prepared mode):
-   * what the server does with transfers that queue. The ceiling for grouped transfers.
+   * Transfers per second when they go 8 to a statement (prepared mode): what the server does
+   * with transfers that queue. The ceiling for grouped transfers.
    */
   batchTransfersPerSec?: number;
+  /**
+   * The textbook transaction (lock both levels in order, update both, insert two ledger rows,
+   * commit), prepared mode, on the same rows: what key-less transfers through the API must beat.
+   */
+  textbookTps?: number;
   runs: PgbenchRun[];
 }
 
@@ -103,20 +108,23 @@ export async function runPgbenchComparisons(options: {
       // Simple mode pastes variables into the text; prepared mode binds them as parameters.
       `actor=${mode === "simple" ? `'${actor}'` : actor}`,
     ].flatMap((d) => ["-D", d]);
+  const generated = writePgbenchScripts();
   const files = {
     list: ["list_category", "list_category_price", "list_price", "list_name", "list_stock"].map(
       (f) => `${scripts}${f}.sql@1`,
     ),
-    transfer: [`${scripts}transfer_hot.sql@9`, `${scripts}transfer_cold.sql@1`],
-    batch: [`${scripts}transfer_batch.sql@1`],
+    // 9 hot : 1 cold, as the `transfer` scenario.
+    transfer: [`${generated.transferHot}@9`, `${generated.transferCold}@1`],
+    batch: [`${generated.batch}@1`],
+    textbook: [`${generated.textbookHot}@9`, `${generated.textbookCold}@1`],
   };
   const runs: PgbenchRun[] = [];
   const clientCounts = options.clients ?? [10, 50];
   const modes = options.modes ?? ["prepared", "simple"];
   for (const mode of modes) {
-    // Batches only as prepared statements: the server never sends them otherwise.
+    // Batches and the textbook yardstick only as prepared statements, as the server sends its own.
     for (const script of mode === "prepared"
-      ? (["list", "transfer", "batch"] as const)
+      ? (["list", "transfer", "batch", "textbook"] as const)
       : (["list", "transfer"] as const)) {
       for (const clients of clientCounts) {
         const out = await run(
@@ -166,6 +174,7 @@ export async function runPgbenchComparisons(options: {
     simpleListTps: best("list", "simple") || undefined,
     simpleTransferTps: best("transfer", "simple") || undefined,
     batchTransfersPerSec: best("batch", "prepared") * PGBENCH_BATCH || undefined,
+    textbookTps: best("textbook", "prepared") || undefined,
     runs,
   };
 }

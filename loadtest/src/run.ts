@@ -311,6 +311,7 @@ function ratios(report: BenchReport): Record<string, number> {
   if (pgb && transfer && pgb.transferTps > 0) out.transferVsPgbench = round(transfer.rps / pgb.transferTps);
   if (pgb?.batchTransfersPerSec && transfer)
     out.transferVsPgbenchBatches = round(transfer.rps / pgb.batchTransfersPerSec);
+  if (pgb?.textbookTps && transfer) out.transferVsTextbook = round(transfer.rps / pgb.textbookTps);
   return out;
 }
 
@@ -359,15 +360,19 @@ export function formatReport(report: BenchReport): string {
   if (report.pgbench) {
     const p = report.pgbench;
     lines.push(
-      `pgbench (${p.mode}): list SQL ${fmt(p.listTps, 0)} tps, locked transfer ${fmt(p.transferTps, 0)} tps`,
+      `pgbench (${p.mode}): list SQL ${fmt(p.listTps, 0)} tps, the server's transfer statement ${fmt(p.transferTps, 0)} tps`,
     );
     if (p.simpleListTps)
       lines.push(
-        `pgbench (simple protocol, for reference): list SQL ${fmt(p.simpleListTps, 0)} tps, locked transfer ${fmt(p.simpleTransferTps ?? 0, 0)} tps`,
+        `pgbench (simple protocol, for reference): list SQL ${fmt(p.simpleListTps, 0)} tps, transfer statement ${fmt(p.simpleTransferTps ?? 0, 0)} tps`,
       );
     if (p.batchTransfersPerSec)
       lines.push(
         `pgbench (prepared, ${PGBENCH_BATCH} transfers per statement, as the server groups queued ones): ${fmt(p.batchTransfersPerSec, 0)} transfers/s`,
+      );
+    if (p.textbookTps)
+      lines.push(
+        `pgbench (prepared, the textbook transaction: lock, update, update, insert, commit): ${fmt(p.textbookTps, 0)} transfers/s`,
       );
   }
   const r = report.ratios;
@@ -385,6 +390,7 @@ export function formatReport(report: BenchReport): string {
       show("list API / pgbench same SQL", "listVsPgbench", TARGETS.pgbenchListRatio),
       show("transfer API / pgbench same txn", "transferVsPgbench", TARGETS.pgbenchTransferRatio),
       show(`transfer API / pgbench ${PGBENCH_BATCH} per stmt`, "transferVsPgbenchBatches"),
+      show("transfer API / textbook txn", "transferVsTextbook", 1),
     ].filter((l): l is string => l !== null),
   );
   return lines.join("\n");

@@ -131,3 +131,22 @@ export async function applyStockOperations(
     return { applied: true, rows: own };
   });
 }
+
+export interface TransferChange {
+  productId: string;
+  sourceStoreId: string;
+  targetStoreId: string;
+  quantity: number;
+  reference?: string | null;
+  transferId: string;
+  actor: string | null;
+}
+
+/** A transfer as one operation: its out-leg and its in-leg, both or neither. */
+export function transferOperation(t: TransferChange): StockOperation {
+  const common = { productId: t.productId, reference: t.reference, transferId: t.transferId, actor: t.actor };
+  return [
+    { ...common, storeId: t.sourceStoreId, kind: "transfer_out", delta: -t.quantity },
+    { ...common, storeId: t.targetStoreId, kind: "transfer_in", delta: t.quantity },
+  ];
+}

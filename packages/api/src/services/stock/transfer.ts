@@ -1,3 +1,4 @@
+import { transferOperation } from "@stockroom/db";
 import { AppError } from "../../errors";
 import type { StockDoor } from "./door";
 import { movementOf, toLevel } from "./mappers";
@@ -18,11 +19,7 @@ export async function transferStock(door: StockDoor, input: TransferInput, actor
       issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
     });
   const transferId = crypto.randomUUID();
-  const common = { productId, reference: input.reference, transferId, actor };
-  const [out, inn] = await door([
-    { ...common, storeId: sourceStoreId, kind: "transfer_out", delta: -quantity },
-    { ...common, storeId: targetStoreId, kind: "transfer_in", delta: quantity },
-  ]);
+  const [out, inn] = await door(transferOperation({ ...input, transferId, actor }));
   const outMovement = movementOf(out!)!;
   return {
     transferId,

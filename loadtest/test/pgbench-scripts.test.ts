@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { APPLY_STOCK_SQL, changesJson, transferOperation } from "@stockroom/db";
+import { postgresAdminUrl, postgresUnavailableReason } from "@stockroom/db/testing";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { PGBENCH_BATCH, writePgbenchScripts } from "../src/pgbench-scripts";
+
+// The pgbench transfer scripts are written from the server's own statement and serializer;
+// these tests prove a script, its variables filled in, sends exactly what the server sends.
+
+const scripts = writePgbenchScripts();
+const statementOf = (file: string) => {
+  const text = readFileSync(file, "utf8");
+  return text.slice(text.indexOf("select * from stockroom_apply(")).trim();
+};
+const [before, after] = APPLY_STOCK_SQL.split("$1");
+const reason = await postgresUnavailableReason();
+
+describe("pgbench transfer scripts", () => {
+  it("send the server's statement, one operation per transfer", () => {
+    for (const file of [scripts.transferHot, scripts.transferCold, scripts.batch]) {
+      const statement = statementOf(file);
+      expect(statement.startsWith(before!)).toBe(true);
+      expect(statement.endsWith(`${after};`)).toBe(true);
+    }
+    expect(statementOf(scripts.batch).match(/"transfer_out"/g)).toHaveLength(PGBENCH_BATCH);
+  });
+
+  it.skipIf(reason !== null)("fill in to the very JSON the server would bind", async () => {
+    const values: Record<string, string> = {
+      i: "3",
+      a: "0",
+      b: "2",
+      rx: "1",
+      ry: "2",
+      actor: "'00000000-0000-4000-8000-0000000000aa'",
+    };
+    const statement = statementOf(scripts.transferHot);
+    const parameter = statement
+      .slice(before!.length, statement.length - after!.length - 1)
+      .replace(/:(\w+)/g, (m, name: string) => values[name] ?? m);
+    const expected = changesJson([
+      transferOperation({
+        productId: "00000000-0000-4000-8000-000000000003",
+        sourceStoreId: "lt-s00",
+        targetStoreId: "lt-s02",
+        quantity: 1,
+        reference: "loadtest",
+        transferId: "00000000-0000-0001-0000-000000000002",
+        actor: "00000000-0000-4000-8000-0000000000aa",
+      }),
+    ]);
+    const client = new pg.Client({ connectionString: postgresAdminUrl() });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ same: boolean }>(
+        `select ${parameter}::jsonb = $1::jsonb as same`,
+        [expected],
+      );
+      expect(rows[0]?.same).toBe(true);
+    } finally {
+      await client.end();
+    }
+  });
+});
