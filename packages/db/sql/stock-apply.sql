@@ -141,34 +141,44 @@ DECLARE
   created integer;
   ctr record;
   locked_store varchar;
+  -- Gathered for the writes: new levels, changed levels, product totals, counters to lock.
+  n_product uuid[] := '{}';
+  n_store varchar[] := '{}';
+  n_qty integer[] := '{}';
+  n_min integer[] := '{}';
+  u_product uuid[] := '{}';
+  u_store varchar[] := '{}';
+  u_qty integer[] := '{}';
+  u_min integer[] := '{}';
+  t_product uuid[] := '{}';
+  t_net integer[] := '{}';
+  x_store varchar[] := '{}';
+  x_category varchar[] := '{}';
 BEGIN
-  SELECT array_agg(r.op ORDER BY e.o), array_agg(r.product_id ORDER BY e.o), array_agg(r.store_id ORDER BY e.o),
-         array_agg(r.kind ORDER BY e.o), array_agg(r.delta ORDER BY e.o), array_agg(r.count ORDER BY e.o),
-         array_agg(r.min_stock ORDER BY e.o), array_agg(r.expected ORDER BY e.o), array_agg(r.reason ORDER BY e.o),
-         array_agg(r.reference ORDER BY e.o), array_agg(r.transfer_id ORDER BY e.o), array_agg(r.actor ORDER BY e.o)
+  SELECT array_agg(r.op), array_agg(r.product_id), array_agg(r.store_id), array_agg(r.kind), array_agg(r.delta),
+         array_agg(r.count), array_agg(r.min_stock), array_agg(r.expected), array_agg(r.reason), array_agg(r.reference),
+         array_agg(r.transfer_id), array_agg(r.actor)
   INTO c_op, c_product, c_store, c_kind, c_delta, c_count, c_min, c_expected, c_reason, c_reference, c_transfer, c_actor
-  FROM jsonb_array_elements(changes) WITH ORDINALITY AS e(v, o)
-  CROSS JOIN LATERAL jsonb_populate_record(NULL::stockroom_change, e.v) AS r;
+  -- One function scan: its rows, and so every array, in the order of the JSON array.
+  FROM jsonb_populate_recordset(NULL::stockroom_change, changes) AS r;
   n := coalesce(cardinality(c_op), 0);
   IF n = 0 THEN
     RETURN;
   END IF;
 
-  -- 1. Lock the existing levels in the global order.
-  SELECT array_agg(x.product_id::text || ' ' || x.store_id ORDER BY x.o), array_agg(x.product_id ORDER BY x.o),
-         array_agg(x.store_id ORDER BY x.o), array_agg(x.category ORDER BY x.o), array_agg(x.quantity ORDER BY x.o),
-         array_agg(x.min_stock ORDER BY x.o)
-  INTO keys, l_product, l_store, l_category, qty0, min0
+  -- 1. Lock the existing levels in the global order (the order the rows are locked in; the
+  -- arrays only have to agree with each other), and see which products and stores are live.
+  SELECT array_agg(l.product_id::text || ' ' || l.store_id), array_agg(l.product_id), array_agg(l.store_id),
+         array_agg(l.category), array_agg(l.quantity), array_agg(l.min_stock),
+         (SELECT array_agg(p.id) FROM products p WHERE p.id = ANY(c_product) AND p.deleted_at IS NULL),
+         (SELECT array_agg(st.id) FROM stores st WHERE st.id = ANY(c_store) AND st.deleted_at IS NULL)
+  INTO keys, l_product, l_store, l_category, qty0, min0, live_products, live_stores
   FROM (
-    SELECT l.product_id, l.store_id, l.category, l.quantity, l.min_stock,
-           row_number() OVER (ORDER BY l.store_id COLLATE "C", l.product_id) AS o
-    FROM (
-      SELECT s.product_id, s.store_id, s.category, s.quantity, s.min_stock FROM stock_levels s
-      WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(c_product, c_store))
-      ORDER BY s.store_id COLLATE "C", s.product_id
-      FOR UPDATE
-    ) l
-  ) x;
+    SELECT s.product_id, s.store_id, s.category, s.quantity, s.min_stock FROM stock_levels s
+    WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(c_product, c_store))
+    ORDER BY s.store_id COLLATE "C", s.product_id
+    FOR UPDATE
+  ) l;
   keys := coalesce(keys, '{}');
   l_product := coalesce(l_product, '{}');
   l_store := coalesce(l_store, '{}');
@@ -179,8 +189,6 @@ BEGIN
   l_touched := l_new;
   qty := qty0;
   mins := min0;
-  SELECT array_agg(p.id) INTO live_products FROM products p WHERE p.id = ANY(c_product) AND p.deleted_at IS NULL;
-  SELECT array_agg(s.id) INTO live_stores FROM stores s WHERE s.id = ANY(c_store) AND s.deleted_at IS NULL;
 
   -- 2. Judge the operations in order.
   i := 1;
@@ -292,78 +300,97 @@ BEGIN
     RETURN;
   END IF;
 
+  -- What to write, gathered level by level. (Statements below then read arrays of the
+  -- handful of rows concerned, so their plans are index lookups, never scans.)
+  FOR k IN 1 .. cardinality(keys) LOOP
+    CONTINUE WHEN NOT l_touched[k];
+    IF l_new[k] THEN
+      n_product := n_product || l_product[k];
+      n_store := n_store || l_store[k];
+      n_qty := n_qty || qty[k];
+      n_min := n_min || mins[k];
+    ELSE
+      u_product := u_product || l_product[k];
+      u_store := u_store || l_store[k];
+      u_qty := u_qty || qty[k];
+      u_min := u_min || mins[k];
+    END IF;
+    IF qty[k] <> qty0[k] THEN
+      i := array_position(t_product, l_product[k]);
+      IF i IS NULL THEN
+        t_product := t_product || l_product[k];
+        t_net := t_net || (qty[k] - qty0[k]);
+      ELSE
+        t_net[i] := t_net[i] + (qty[k] - qty0[k]);
+      END IF;
+    END IF;
+    IF l_new[k] OR (qty0[k] < min0[k]) <> (qty[k] < mins[k]) THEN
+      x_store := x_store || l_store[k];
+      x_category := x_category || CASE WHEN qty[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
+    END IF;
+  END LOOP;
+
   -- 3. Product totals, their rows locked in id order.
-  PERFORM 1 FROM products p
-  WHERE p.id IN (
-    SELECT l_product[k2] FROM generate_subscripts(keys, 1) AS g(k2)
-    WHERE l_touched[k2] GROUP BY l_product[k2] HAVING sum(qty[k2] - qty0[k2]) <> 0
-  )
-  ORDER BY p.id
-  FOR NO KEY UPDATE;
-  UPDATE products p SET total_quantity = p.total_quantity + t.net
-  FROM (
-    SELECT l_product[k2] AS product_id, sum(qty[k2] - qty0[k2])::integer AS net
-    FROM generate_subscripts(keys, 1) AS g(k2)
-    WHERE l_touched[k2]
-    GROUP BY 1
-  ) t
-  WHERE p.id = t.product_id AND t.net <> 0;
+  IF EXISTS (SELECT 1 FROM unnest(t_net) AS t(net) WHERE t.net <> 0) THEN
+    PERFORM 1 FROM products p WHERE p.id = ANY(t_product) ORDER BY p.id FOR NO KEY UPDATE;
+    UPDATE products p SET total_quantity = p.total_quantity + t.net
+    FROM unnest(t_product, t_net) AS t(id, net)
+    WHERE p.id = t.id AND t.net <> 0;
+  END IF;
 
   -- 4. Counter rows, store by store: a store's store_counts row, then its category rows. A new
   -- level counts in its store's levels; a level whose "under its minimum" flips counts in
   -- below_min of its store and of its store and category.
-  FOR ctr IN
-    SELECT DISTINCT l_store[k2] COLLATE "C" AS store,
-           CASE WHEN (l_new[k2] AND qty[k2] < mins[k2])
-                  OR (NOT l_new[k2] AND (qty0[k2] < min0[k2]) <> (qty[k2] < mins[k2]))
-                THEN l_category[k2] END COLLATE "C" AS category
-    FROM generate_subscripts(keys, 1) AS g(k2)
-    WHERE l_touched[k2] AND (l_new[k2] OR (qty0[k2] < min0[k2]) <> (qty[k2] < mins[k2]))
-    ORDER BY 1, 2 NULLS FIRST
-  LOOP
-    IF locked_store IS DISTINCT FROM ctr.store THEN
-      PERFORM 1 FROM store_counts sc WHERE sc.store_id = ctr.store FOR NO KEY UPDATE;
-      locked_store := ctr.store;
-    END IF;
-    IF ctr.category IS NOT NULL THEN
-      PERFORM 1 FROM store_category_counts cc
-      WHERE cc.category = ctr.category AND cc.store_id = ctr.store FOR NO KEY UPDATE;
-    END IF;
-  END LOOP;
+  IF cardinality(x_store) > 0 THEN
+    FOR ctr IN
+      SELECT DISTINCT x.store COLLATE "C" AS store, x.category COLLATE "C" AS category
+      FROM unnest(x_store, x_category) AS x(store, category)
+      ORDER BY 1, 2 NULLS FIRST
+    LOOP
+      IF locked_store IS DISTINCT FROM ctr.store THEN
+        PERFORM 1 FROM store_counts sc WHERE sc.store_id = ctr.store FOR NO KEY UPDATE;
+        locked_store := ctr.store;
+      END IF;
+      IF ctr.category IS NOT NULL THEN
+        PERFORM 1 FROM store_category_counts cc
+        WHERE cc.category = ctr.category AND cc.store_id = ctr.store FOR NO KEY UPDATE;
+      END IF;
+    END LOOP;
+  END IF;
 
   -- 5. Levels, then the ledger and the answers.
-  IF true = ANY(l_new) THEN
+  IF cardinality(n_product) > 0 THEN
     INSERT INTO stock_levels (product_id, store_id, quantity, min_stock)
-    SELECT l_product[k2], l_store[k2], qty[k2], mins[k2]
-    FROM generate_subscripts(keys, 1) AS g(k2)
-    WHERE l_new[k2] AND l_touched[k2]
-    ORDER BY l_store[k2] COLLATE "C", l_product[k2]
+    SELECT v.product_id, v.store_id, v.q, v.m
+    FROM unnest(n_product, n_store, n_qty, n_min) AS v(product_id, store_id, q, m)
+    ORDER BY v.store_id COLLATE "C", v.product_id
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS created = ROW_COUNT;
-    IF created < (SELECT count(*) FROM generate_subscripts(keys, 1) AS g(k2) WHERE l_new[k2] AND l_touched[k2]) THEN
+    IF created < cardinality(n_product) THEN
       RAISE EXCEPTION 'stockroom_apply: a stock level was created meanwhile; retry'
         USING ERRCODE = 'serialization_failure';
     END IF;
   END IF;
-  UPDATE stock_levels l SET quantity = v.q, min_stock = v.m, updated_at = now()
-  FROM (
-    SELECT l_product[k2] AS product_id, l_store[k2] AS store_id, qty[k2] AS q, mins[k2] AS m
-    FROM generate_subscripts(keys, 1) AS g(k2)
-    WHERE l_touched[k2] AND NOT l_new[k2]
-  ) v
-  WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
+  IF cardinality(u_product) > 0 THEN
+    UPDATE stock_levels l SET quantity = v.q, min_stock = v.m, updated_at = now()
+    FROM unnest(u_product, u_store, u_qty, u_min) AS v(product_id, store_id, q, m)
+    WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
+  END IF;
 
   RETURN QUERY
   WITH ledger AS (
     INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor)
-    SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]],
-           c_kind[g_change[u.j]],
+    SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
            g_delta[u.j], g_after[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
            c_actor[g_change[u.j]]
     FROM generate_subscripts(g_id, 1) AS u(j)
     ORDER BY u.j
     RETURNING movements.seq, movements.id, movements.kind, movements.delta, movements.reason, movements.reference,
               movements.transfer_id, movements.actor, movements.created_at
+  ),
+  -- The products named, by index: a join left to the planner hashed the whole catalogue.
+  product AS MATERIALIZED (
+    SELECT pr.id, pr.sku, pr.name, pr.category, pr.price FROM products pr WHERE pr.id = ANY(c_product)
   )
   SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], m.id, m.seq, m.kind, m.delta, m.reason,
          m.reference, m.transfer_id, m.actor, m.created_at, c_product[o_change[u.j]], c_store[o_change[u.j]],
@@ -371,6 +398,6 @@ BEGIN
          p.sku, p.name, p.category, p.price
   FROM generate_subscripts(o_op, 1) AS u(j)
   LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
-  LEFT JOIN products p ON p.id = c_product[o_change[u.j]] AND o_level[u.j] IS NOT NULL
+  LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_level[u.j] IS NOT NULL
   ORDER BY u.j;
 END $$;
