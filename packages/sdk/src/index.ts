@@ -7,7 +7,6 @@ export {
   type StockroomErrorInit,
   type StockroomIssue,
 } from "./errors";
-export { createStockroomLinks } from "./links";
 export type { FetchLike, ProcedureKind } from "./options";
 export { PROCEDURES } from "./procedures";
 export type { CallOptions, MutationOptions, RouterInputs, RouterOutputs } from "./types";

@@ -8,9 +8,10 @@ import { transportFetch } from "./transport";
 const MAX_BATCH_URL_LENGTH = 8000;
 
 /**
- * The tRPC links the client is made of, for use with tRPC's own client too:
- * `createTRPCClient<AppRouter>({ links: createStockroomLinks({ url, apiKey }) })`.
- * There a failure is a TRPCClientError whose `cause` is the StockroomError.
+ * The tRPC links the client is made of. They work in tRPC's own client too (a failure is then
+ * a TRPCClientError whose `cause` is the StockroomError), but are not exported: a public type
+ * from @trpc/client would pull its declarations, which name DOM types, into every Node
+ * project that checks libraries (skipLibCheck false).
  *
  *   stockroomRetryLink   one Idempotency-Key per mutation, retries, StockroomError
  *   splitLink            queries → httpBatchLink (unless `batch: false`), mutations → httpLink:

@@ -1,7 +1,8 @@
 import type { AppRouter } from "@stockroom/api";
 import { createTRPCClient, TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
-import { createStockroomClient, createStockroomLinks, type FetchLike, StockroomError } from "../src/index";
+import { createStockroomClient, type FetchLike, StockroomError } from "../src/index";
+import { createStockroomLinks } from "../src/links";
 
 /**
  * Failure injection for the transport: a scripted fetch that answers each attempt in turn
@@ -354,7 +355,7 @@ describe("batching", () => {
   });
 });
 
-describe("createStockroomLinks with tRPC's own client", () => {
+describe("the links in tRPC's own client", () => {
   it("adds the key, retries with one Idempotency-Key, and puts the StockroomError in the cause", async () => {
     const s = scripted(["network", ok({ id: "s1" }), trpcError(409, "STORE_EXISTS")]);
     const trpc = createTRPCClient<AppRouter>({
