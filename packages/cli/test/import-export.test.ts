@@ -77,6 +77,25 @@ describe("products import", () => {
     expect(second.stdout).toBe(a);
   });
 
+  it("imports a spreadsheet's BOM + CRLF file, and exports the same values with LF line ends", async () => {
+    const lines = [
+      "sku,name,description,category,price",
+      'XL-1,"Crème brûlée, 日本","two\r\nlines",xl-crlf,3.00',
+      'XL-2,"""Quoted"" 🧰",,xl-crlf,4.10',
+      'XL-3,Tabs	inside,"",xl-crlf,0.01',
+    ];
+    await writeFile(file("excel.csv"), `\uFEFF${lines.join("\r\n")}\r\n`);
+    const r = await cli("products", "import", file("excel.csv"), "--json");
+    expect(r.stderr).toBe("");
+    expect(r.json()).toMatchObject({ rows: 3, created: 3, failed: [] });
+    expect((await cli("products", "get", "XL-1", "--json")).json()).toMatchObject({
+      name: "Crème brûlée, 日本",
+      description: "two\r\nlines",
+    });
+    const exported = await cli("products", "export", "--category", "xl-crlf");
+    expect(exported.stdout).toBe(`${lines.join("\n")}\n`);
+  });
+
   it("with reject-all writes nothing when a row is bad, and reports each bad row", async () => {
     const csv =
       HEADER +

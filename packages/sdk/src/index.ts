@@ -7,6 +7,6 @@ export {
   type StockroomErrorInit,
   type StockroomIssue,
 } from "./errors";
+export type { FetchLike, ProcedureKind } from "./options";
 export { PROCEDURES } from "./procedures";
-export type { FetchLike, ProcedureKind } from "./request-sender";
 export type { CallOptions, MutationOptions, RouterInputs, RouterOutputs } from "./types";

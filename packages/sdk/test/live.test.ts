@@ -83,6 +83,35 @@ describe("against a live server", () => {
     expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["sku", "name", "price"]));
   });
 
+  it("batches the reads of one tick into one request, answering each as one by one would", async () => {
+    const urls: string[] = [];
+    const counting: FetchLike = (url, init) => {
+      urls.push(url);
+      return fetch(url, init);
+    };
+    const batched = createStockroomClient({ url: server.url, apiKey: server.apiKey, fetch: counting });
+    const single = createStockroomClient({ url: server.url, apiKey: server.apiKey, batch: false });
+    const missing = "00000000-0000-4000-8000-00000000dead";
+    const page = (c: StockroomClient) =>
+      Promise.allSettled([
+        c.products.list({ limit: 3, sort: "sku" }),
+        c.stores.list(),
+        c.inventory.alerts({ storeId: "store1" }),
+        c.movements.list({ limit: 2 }),
+        c.products.get({ id: missing }),
+      ]);
+    const [together, apart] = [await page(batched), await page(single)];
+    expect(urls).toHaveLength(1);
+    expect(new URL(urls[0]!).searchParams.get("batch")).toBe("1");
+    expect(together.slice(0, 4)).toEqual(apart.slice(0, 4));
+    expect(together.slice(0, 4).every((r) => r.status === "fulfilled")).toBe(true);
+    expect((together[4] as PromiseRejectedResult).reason).toMatchObject({
+      code: "NOT_FOUND",
+      status: 404,
+      procedure: "products.get",
+    });
+  });
+
   it("reports a wrong key as UNAUTHORIZED without retrying", async () => {
     let attempts = 0;
     const counting: FetchLike = (url, init) => {

@@ -21,44 +21,72 @@ let consumer: string;
 let packDir: string;
 let server: TestServer;
 
-const consumerSource = `import { createStockroomClient, StockroomError, type RouterOutputs, type StockroomErrorCode } from "@stockroom/sdk";
+/** Probes shared by the ESM and the CommonJS consumer; `main` runs them against a live server. */
+const consumerBody = `type IsAny<T> = 0 extends 1 & T ? true : false;
 
-type IsAny<T> = 0 extends 1 & T ? true : false;
+async function main() {
+  const client = createStockroomClient({ url: process.env.STOCKROOM_URL!, apiKey: process.env.STOCKROOM_API_KEY! });
+  const page = await client.products.list({ limit: 2, sort: "sku" });
 
-const client = createStockroomClient({ url: process.env.STOCKROOM_URL!, apiKey: process.env.STOCKROOM_API_KEY! });
-const page = await client.products.list({ limit: 2, sort: "sku" });
+  const pageNotAny: IsAny<typeof page> = false;
+  const priceNotAny: IsAny<(typeof page.items)[number]["price"]> = false;
+  const price: number = page.items[0]!.price;
+  // @ts-expect-error a product is not a number: the output type is real
+  const wrongOutput: number = page.items[0];
+  // @ts-expect-error limit is a number
+  void (() => client.products.list({ limit: "2" }));
+  // @ts-expect-error a product needs name, category and price
+  void (() => client.products.create({ sku: "X-1" }));
+  // @ts-expect-error no such procedure
+  void (() => client.products.explode());
+  // @ts-expect-error reason is one of a fixed set
+  void (() => client.inventory.adjust({ productId: "p", storeId: "s", delta: 1, reason: "stolen" }));
+  // @ts-expect-error a query takes no idempotency key
+  void (() => client.stores.list(undefined, { idempotencyKey: "k" }));
+  void (() => client.stores.create({ id: "s", name: "S" }, { idempotencyKey: "k" }));
+  // @ts-expect-error batch is a boolean
+  void (() => createStockroomClient({ url: "http://x", apiKey: "k", batch: "yes" }));
 
-const pageNotAny: IsAny<typeof page> = false;
-const priceNotAny: IsAny<(typeof page.items)[number]["price"]> = false;
-const price: number = page.items[0]!.price;
-// @ts-expect-error a product is not a number: the output type is real
-const wrongOutput: number = page.items[0];
-// @ts-expect-error limit is a number
-void (() => client.products.list({ limit: "2" }));
-// @ts-expect-error a product needs name, category and price
-void (() => client.products.create({ sku: "X-1" }));
-// @ts-expect-error no such procedure
-void (() => client.products.explode());
-// @ts-expect-error reason is one of a fixed set
-void (() => client.inventory.adjust({ productId: "p", storeId: "s", delta: 1, reason: "stolen" }));
-// @ts-expect-error a query takes no idempotency key
-void (() => client.stores.list(undefined, { idempotencyKey: "k" }));
-void (() => client.stores.create({ id: "s", name: "S" }, { idempotencyKey: "k" }));
+  type Level = RouterOutputs["inventory"]["transfer"]["source"];
+  const levelNotAny: IsAny<Level> = false;
+  const code: StockroomErrorCode = "INSUFFICIENT_STOCK";
+  // @ts-expect-error not a code the API sends
+  const badCode: StockroomErrorCode = "OOPS";
 
-type Level = RouterOutputs["inventory"]["transfer"]["source"];
-const levelNotAny: IsAny<Level> = false;
-const code: StockroomErrorCode = "INSUFFICIENT_STOCK";
-// @ts-expect-error not a code the API sends
-const badCode: StockroomErrorCode = "OOPS";
+  // Five reads of one tick: one batched request.
+  const [stores, alerts] = await Promise.all([
+    client.stores.list(),
+    client.inventory.alerts({ storeId: "store1" }),
+    client.products.list({ limit: 1 }),
+    client.movements.list({ limit: 1 }),
+    client.keys.list(),
+  ]);
 
-let errorCode: StockroomErrorCode | null = null;
-try {
-  await client.products.create({ sku: page.items[0]!.sku, name: "dup", category: "x", price: 1 });
-} catch (e) {
-  if (e instanceof StockroomError) errorCode = e.code;
+  let errorCode: StockroomErrorCode | null = null;
+  try {
+    await client.products.create({ sku: page.items[0]!.sku, name: "dup", category: "x", price: 1 });
+  } catch (e) {
+    if (e instanceof StockroomError) errorCode = e.code;
+  }
+  console.log(
+    JSON.stringify({ count: page.items.length, total: page.total, price, errorCode, code, stores: stores.items.length, alerts: alerts.items.length }),
+  );
+  void [pageNotAny, priceNotAny, wrongOutput, levelNotAny, badCode];
 }
-console.log(JSON.stringify({ count: page.items.length, total: page.total, price, errorCode, code }));
-void [pageNotAny, priceNotAny, wrongOutput, levelNotAny, badCode];
+`;
+
+const esmSource = `import { createStockroomClient, StockroomError, type RouterOutputs, type StockroomErrorCode } from "@stockroom/sdk";
+${consumerBody}
+await main();
+`;
+
+// Compiled to require("@stockroom/sdk"): resolved through the "require" condition and its index.d.cts.
+const cjsSource = `import { createStockroomClient, StockroomError, type RouterOutputs, type StockroomErrorCode } from "@stockroom/sdk";
+${consumerBody}
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
 `;
 
 beforeAll(async () => {
@@ -108,6 +136,18 @@ async function typecheck(tsconfig: object, files: Record<string, string>) {
   );
 }
 
+async function expectLiveRun(script: string) {
+  const { stdout } = await run(process.execPath, [script], {
+    cwd: consumer,
+    env: { ...process.env, STOCKROOM_URL: server.url, STOCKROOM_API_KEY: server.apiKey },
+  });
+  const result = JSON.parse(stdout);
+  expect(result).toMatchObject({ count: 2, errorCode: "SKU_TAKEN" });
+  expect(result.total).toBeGreaterThan(2);
+  expect(typeof result.price).toBe("number");
+  expect(result.stores).toBeGreaterThan(0);
+}
+
 const nodeConfig = {
   compilerOptions: {
     target: "ES2022",
@@ -129,28 +169,67 @@ describe("the packed SDK in a project outside the workspace", { timeout: 180_000
       await readFile(join(consumer, "node_modules/@stockroom/sdk/package.json"), "utf8"),
     );
     expect(pkg.types).toBe("./dist/index.d.ts");
-    expect(pkg.exports["."]).toMatchObject({ types: "./dist/index.d.ts", import: "./dist/index.js" });
+    expect(pkg.exports["."]).toEqual({
+      import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" },
+    });
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(["@trpc/client", "@trpc/server"]);
     expect(pkg.sideEffects).toBe(false);
     expect(Object.keys(pkg.dependencies ?? {})).not.toContain("@stockroom/api");
     const files = await readdir(join(consumer, "node_modules/@stockroom/sdk"));
     expect(files.sort()).toEqual(["README.md", "dist", "package.json"]);
-    const dts = await readFile(join(consumer, "node_modules/@stockroom/sdk/dist/index.d.ts"), "utf8");
-    // One self-contained declaration file: no imports of workspace packages or of drizzle.
-    expect(dts).not.toMatch(/from ['"](\.|@stockroom\/|drizzle-orm|zod)/);
+    // Self-contained declaration files (one for import, one for require): no imports of
+    // workspace packages or of drizzle.
+    // Nor of @trpc/client: its declarations name DOM types (RequestInfo) that a Node project
+    // checking libraries (skipLibCheck false) does not have.
+    for (const name of ["index.d.ts", "index.d.cts"]) {
+      const dts = await readFile(join(consumer, "node_modules/@stockroom/sdk/dist", name), "utf8");
+      expect(dts).not.toMatch(/from ['"](\.|@stockroom\/|@trpc\/client|drizzle-orm|zod)/);
+    }
   });
 
   it("type-checks strictly (skipLibCheck false) with probes that fail on missing or any types, then calls a live server", async () => {
-    const checked = await typecheck(nodeConfig, { "src/consumer.ts": consumerSource });
+    const checked = await typecheck(nodeConfig, { "src/consumer.ts": esmSource });
     expect(checked.output).toBe("");
     expect(checked.ok).toBe(true);
-    const { stdout } = await run(process.execPath, ["out/consumer.js"], {
-      cwd: consumer,
-      env: { ...process.env, STOCKROOM_URL: server.url, STOCKROOM_API_KEY: server.apiKey },
-    });
-    const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ count: 2, errorCode: "SKU_TAKEN" });
-    expect(result.total).toBeGreaterThan(2);
-    expect(typeof result.price).toBe("number");
+    await expectLiveRun("out/consumer.js");
+  });
+
+  it("type-checks and runs in a CommonJS project too (module node16, a .cts file)", async () => {
+    const checked = await typecheck(
+      {
+        compilerOptions: { ...nodeConfig.compilerOptions, module: "Node16", moduleResolution: "Node16" },
+        include: ["src/consumer.cts"],
+      },
+      { "src/consumer.cts": cjsSource },
+    );
+    expect(checked.output).toBe("");
+    expect(checked.ok).toBe(true);
+    expect(await readFile(join(consumer, "out/consumer.cjs"), "utf8")).toContain('require("@stockroom/sdk")');
+    await expectLiveRun("out/consumer.cjs");
+  });
+
+  it('type-checks and runs in a "type": "commonjs" project (plain .ts files, module node16)', async () => {
+    await mkdir(join(consumer, "cjs"), { recursive: true });
+    await writeFile(join(consumer, "cjs/package.json"), JSON.stringify({ type: "commonjs" }));
+    const checked = await typecheck(
+      {
+        compilerOptions: {
+          ...nodeConfig.compilerOptions,
+          module: "Node16",
+          moduleResolution: "Node16",
+          outDir: "cjs/out",
+        },
+        include: ["cjs/src/consumer.ts"],
+      },
+      { "cjs/src/consumer.ts": cjsSource },
+    );
+    expect(checked.output).toBe("");
+    expect(checked.ok).toBe(true);
+    expect(await readFile(join(consumer, "cjs/out/consumer.js"), "utf8")).toContain(
+      'require("@stockroom/sdk")',
+    );
+    await expectLiveRun("cjs/out/consumer.js");
   });
 
   it("rejects a wrong input type (the check is real, not skipped)", async () => {

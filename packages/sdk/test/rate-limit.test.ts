@@ -24,7 +24,8 @@ function counting() {
 describe("429 from the rate limiter", () => {
   it("surfaces RATE_LIMITED with Retry-After when retries are off", async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    const c = createStockroomClient({ url: server.url, apiKey: server.apiKey, maxRetries: 0 });
+    // Unbatched, so that each call is a request of its own to the limiter.
+    const c = createStockroomClient({ url: server.url, apiKey: server.apiKey, maxRetries: 0, batch: false });
     const results = await Promise.allSettled([
       c.stores.list(),
       c.stores.list(),
@@ -37,6 +38,25 @@ describe("429 from the rate limiter", () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]).toBeInstanceOf(StockroomError);
     expect(refused[0]).toMatchObject({ code: "RATE_LIMITED", status: 429, retryAfter: 1 });
+  });
+
+  it("counts a batch of four reads as one request", async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    const { fetchLike, statuses } = counting();
+    const c = createStockroomClient({
+      url: server.url,
+      apiKey: server.apiKey,
+      maxRetries: 0,
+      fetch: fetchLike,
+    });
+    const results = await Promise.allSettled([
+      c.stores.list(),
+      c.stores.list(),
+      c.products.list({ limit: 1 }),
+      c.inventory.alerts({ storeId: "store1" }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(statuses).toEqual([200]);
   });
 
   it("waits as told and succeeds when retries are on, reusing the idempotency key", async () => {

@@ -1,5 +1,8 @@
+import type { AppRouter } from "@stockroom/api";
+import { createTRPCClient, TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { createStockroomClient, type FetchLike, StockroomError } from "../src/index";
+import { createStockroomLinks } from "../src/links";
 
 /**
  * Failure injection for the transport: a scripted fetch that answers each attempt in turn
@@ -28,6 +31,11 @@ function scripted(steps: Step[]) {
 }
 
 const ok = (data: unknown): Step => ({ status: 200, body: { result: { data } } });
+/** The answer to a batched GET: one envelope per call, in order. */
+const batchOf = (status: number, ...envelopes: Step[]): Step => ({
+  status,
+  body: envelopes.map((e) => (typeof e === "string" ? e : e.body)),
+});
 const trpcError = (status: number, code: string, extra: Record<string, unknown> = {}): Step => ({
   status,
   body: {
@@ -54,9 +62,9 @@ const client = (fetch: FetchLike, extra: Record<string, unknown> = {}) =>
 const header = (init: RequestInit, name: string) => new Headers(init.headers).get(name);
 
 describe("requests", () => {
-  it("sends a query as GET with the input in the query string and the key as a bearer token", async () => {
+  it("sends a query (unbatched) as GET with the input in the query string and the key as a bearer token", async () => {
     const s = scripted([ok({ items: [], total: 0, limit: 5, offset: 0 })]);
-    const page = await client(s.fetch).products.list({ limit: 5, q: "ham mer" });
+    const page = await client(s.fetch, { batch: false }).products.list({ limit: 5, q: "ham mer" });
     expect(page.total).toBe(0);
     const [call] = s.calls;
     expect(call!.init.method).toBe("GET");
@@ -67,9 +75,9 @@ describe("requests", () => {
     expect(header(call!.init, "idempotency-key")).toBeNull();
   });
 
-  it("omits the input of a query called without one", async () => {
+  it("omits the input of an unbatched query called without one", async () => {
     const s = scripted([ok({ items: [] })]);
-    await client(s.fetch).keys.list();
+    await client(s.fetch, { batch: false }).keys.list();
     expect(new URL(s.calls[0]!.url).search).toBe("");
   });
 
@@ -89,7 +97,7 @@ describe("requests", () => {
   it("accepts a url that already ends in /trpc", async () => {
     const s = scripted([ok(undefined)]);
     await createStockroomClient({ url: "http://x.test/trpc", apiKey: "k", fetch: s.fetch }).keys.list();
-    expect(s.calls[0]!.url).toBe("http://x.test/trpc/keys.list");
+    expect(s.calls[0]!.url).toBe("http://x.test/trpc/keys.list?batch=1&input=%7B%7D");
   });
 
   it("refuses a bad url or an empty key at construction", () => {
@@ -253,5 +261,119 @@ describe("retries", () => {
     setTimeout(() => controller.abort(new Error("stop")), 20);
     await expect(pending).rejects.toThrow("stop");
     expect(s.calls).toHaveLength(1);
+  });
+});
+
+describe("batching", () => {
+  it("sends the queries of one tick in one GET, each with its own answer", async () => {
+    const s = scripted([batchOf(200, ok({ items: ["p"] }), ok({ items: ["s"] }), ok({ items: ["k"] }))]);
+    const c = client(s.fetch);
+    const [products, stores, keys] = await Promise.all([
+      c.products.list({ limit: 5 }),
+      c.stores.list(),
+      c.keys.list(),
+    ]);
+    expect([products, stores, keys]).toEqual([{ items: ["p"] }, { items: ["s"] }, { items: ["k"] }]);
+    expect(s.calls).toHaveLength(1);
+    const url = new URL(s.calls[0]!.url);
+    expect(s.calls[0]!.init.method).toBe("GET");
+    expect(url.pathname).toBe("/trpc/products.list,stores.list,keys.list");
+    expect(url.searchParams.get("batch")).toBe("1");
+    expect(JSON.parse(url.searchParams.get("input")!)).toEqual({ "0": { limit: 5 } });
+    expect(header(s.calls[0]!.init, "authorization")).toBe("Bearer k");
+  });
+
+  it("never batches mutations: each has its own request and its own Idempotency-Key", async () => {
+    const s = scripted([ok({ id: "a" }), ok({ id: "b" })]);
+    const c = client(s.fetch);
+    await Promise.all([
+      c.stores.create({ id: "s1", name: "One" }),
+      c.stores.create({ id: "s2", name: "Two" }),
+    ]);
+    expect(s.calls.map((x) => new URL(x.url).pathname)).toEqual([
+      "/trpc/stores.create",
+      "/trpc/stores.create",
+    ]);
+    expect(s.calls.every((x) => !new URL(x.url).searchParams.has("batch"))).toBe(true);
+    const keys = s.calls.map((x) => header(x.init, "idempotency-key"));
+    expect(keys[0]).toBeTruthy();
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
+  it("fails only the call whose answer in the batch is an error", async () => {
+    const s = scripted([batchOf(207, ok({ id: "p" }), trpcError(404, "NOT_FOUND"))]);
+    const c = client(s.fetch);
+    const [found, missing] = await Promise.allSettled([
+      c.products.get({ id: "00000000-0000-4000-8000-000000000001" }),
+      c.movements.get({ id: "00000000-0000-4000-8000-000000000002" }),
+    ]);
+    expect(found).toEqual({ status: "fulfilled", value: { id: "p" } });
+    expect(missing.status).toBe("rejected");
+    expect((missing as PromiseRejectedResult).reason).toMatchObject({
+      code: "NOT_FOUND",
+      status: 404,
+      requestId: "req-1",
+      procedure: "movements.get",
+      attempts: 1,
+    });
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it("retries every call of a batch the HTTP layer refused (429 problem+json), after Retry-After", async () => {
+    const s = scripted([
+      {
+        status: 429,
+        body: { code: "RATE_LIMITED", status: 429, detail: "Slow down", requestId: "r1" },
+        headers: { "retry-after": "1" },
+      },
+      batchOf(200, ok(1), ok(2)),
+    ]);
+    const c = client(s.fetch);
+    expect(await Promise.all([c.keys.list(), c.stores.list()])).toEqual([1, 2]);
+    expect(s.calls).toHaveLength(2);
+    expect(s.calls[1]!.at - s.calls[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it("surfaces the refusal of a whole batch to each of its calls when retries are off", async () => {
+    const s = scripted([{ status: 413, body: { code: "PAYLOAD_TOO_LARGE", status: 413, detail: "big" } }]);
+    const c = client(s.fetch, { maxRetries: 0 });
+    const results = await Promise.allSettled([c.keys.list(), c.stores.list()]);
+    expect(results.map((r) => (r as PromiseRejectedResult).reason?.code)).toEqual([
+      "PAYLOAD_TOO_LARGE",
+      "PAYLOAD_TOO_LARGE",
+    ]);
+  });
+
+  it("sends each query on its own with batch: false", async () => {
+    const s = scripted([ok(1), ok(2)]);
+    const c = client(s.fetch, { batch: false });
+    await Promise.all([c.keys.list(), c.stores.list()]);
+    expect(s.calls.map((x) => new URL(x.url).pathname).sort()).toEqual([
+      "/trpc/keys.list",
+      "/trpc/stores.list",
+    ]);
+  });
+});
+
+describe("the links in tRPC's own client", () => {
+  it("adds the key, retries with one Idempotency-Key, and puts the StockroomError in the cause", async () => {
+    const s = scripted(["network", ok({ id: "s1" }), trpcError(409, "STORE_EXISTS")]);
+    const trpc = createTRPCClient<AppRouter>({
+      links: createStockroomLinks({
+        url: "http://x.test",
+        apiKey: "k",
+        fetch: s.fetch,
+        initialRetryDelayMs: 1,
+      }),
+    });
+    await trpc.stores.create.mutate({ id: "s1", name: "One" });
+    const keys = s.calls.map((x) => header(x.init, "idempotency-key"));
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    const err = await trpc.stores.create.mutate({ id: "s1", name: "One" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCClientError);
+    expect((err as TRPCClientError<AppRouter>).cause).toBeInstanceOf(StockroomError);
+    expect((err as TRPCClientError<AppRouter>).cause).toMatchObject({ code: "STORE_EXISTS", status: 409 });
+    expect(header(s.calls[2]!.init, "idempotency-key")).not.toBe(keys[0]);
   });
 });

@@ -1,15 +1,23 @@
 /**
- * RFC 4180 CSV, with one extension so export → import round-trips exactly: an empty
- * unquoted field is null, an empty quoted field ("") is the empty string.
+ * CSV (RFC 4180) through csv-parse and csv-stringify, streaming: a record at a time in, a
+ * record at a time out, whatever the file's size. One convention on top, so export → import
+ * round-trips exactly: an empty unquoted field is null, an empty quoted field ("") is the
+ * empty string.
  *
- *   parseCsv(text)          → { rows: CsvRow[] }  each row: { line, fields: (string | null)[] }
- *                             (`line` is the 1-based line the record starts on; a BOM, CRLF and
- *                             quoted newlines are handled; a trailing empty line is ignored)
- *   CsvError                thrown for an unterminated quote, with the line number
- *   toCsvField(value)       one field: null/undefined → empty; quoted when it has , " CR LF,
- *                           leading/trailing spaces, or is the empty string
- *   toCsvLine(values)       fields joined with commas, ending in "\n"
+ *   readCsv(source)        async iterable of { line, fields: (string | null)[] } from a byte or
+ *                          text stream; a BOM, LF or CRLF (even mixed), quoted newlines are
+ *                          handled, blank lines skipped; `line` is the 1-based line the record
+ *                          starts on. Throws CsvError (with the line) on malformed quoting.
+ *   csvWriter()            a Transform: write arrays of values, read CSV text ("\n" line ends);
+ *                          null/undefined → empty; quoted when a field has , " CR LF,
+ *                          leading/trailing white space, or is the empty string
+ *   toCsvLine(values)      one record as text, for small things (the header, tests)
  */
+import { Readable, type Transform } from "node:stream";
+import { type CastingContext, CsvError as ParseError, parse } from "csv-parse";
+import { stringify } from "csv-stringify";
+import { stringify as stringifySync } from "csv-stringify/sync";
+
 export interface CsvRow {
   line: number;
   fields: (string | null)[];
@@ -24,87 +32,52 @@ export class CsvError extends Error {
   }
 }
 
-export function parseCsv(input: string): { rows: CsvRow[] } {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const rows: CsvRow[] = [];
-  let fields: (string | null)[] = [];
+type Value = string | number | null | undefined;
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+export async function* readCsv(source: Readable | AsyncIterable<string | Buffer>): AsyncGenerator<CsvRow> {
+  const parser = parse({
+    bom: true,
+    // Field counts are checked per row by the caller, which reports them with the row.
+    relax_column_count: true,
+    // Either line ending, even both in one file (an edited export).
+    record_delimiter: ["\r\n", "\n"],
+    cast: (value: string, context: CastingContext) => (value === "" && !context.quoting ? null : value),
+  });
+  const input = source instanceof Readable ? source : Readable.from(source);
+  input.on("error", (err) => parser.destroy(err));
+  input.pipe(parser);
+  // Blank lines come through as one null field; counting each record's lines (its own line end
+  // plus the line breaks inside its quoted fields) numbers the next one.
   let line = 1;
-  let rowLine = 1;
-  let i = 0;
-  const n = text.length;
-
-  const endRow = () => {
-    // A blank line (one empty unquoted field) is not a record.
-    if (!(fields.length === 1 && fields[0] === null)) rows.push({ line: rowLine, fields });
-    fields = [];
-  };
-
-  while (i < n) {
-    rowLine = line;
-    // One record.
-    for (;;) {
-      let value: string | null;
-      if (text[i] === '"') {
-        i++;
-        const start = line;
-        let buf = "";
-        for (;;) {
-          if (i >= n) throw new CsvError(`Unterminated quoted field starting on line ${start}`, start);
-          const ch = text[i]!;
-          if (ch === '"') {
-            if (text[i + 1] === '"') {
-              buf += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
-          }
-          if (ch === "\n") line++;
-          buf += ch;
-          i++;
-        }
-        value = buf;
-        // Anything between the closing quote and the separator is kept, as most parsers do.
-        let tail = "";
-        while (i < n && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") tail += text[i++];
-        if (tail) value += tail;
-      } else {
-        let j = i;
-        while (j < n && text[j] !== "," && text[j] !== "\n" && text[j] !== "\r") j++;
-        value = j === i ? null : text.slice(i, j);
-        i = j;
-      }
-      fields.push(value);
-      if (i < n && text[i] === ",") {
-        i++;
-        if (i >= n) {
-          fields.push(null);
-          break;
-        }
-        continue;
-      }
-      break;
+  try {
+    for await (const fields of parser as AsyncIterable<(string | null)[]>) {
+      const start = line;
+      line += 1;
+      for (const f of fields) if (f) line += f.match(LINE_BREAK)?.length ?? 0;
+      if (fields.length === 1 && fields[0] === null) continue;
+      yield { line: start, fields };
     }
-    if (text[i] === "\r") i++;
-    if (text[i] === "\n") {
-      i++;
-      line++;
-    }
-    endRow();
+  } catch (err) {
+    if (err instanceof ParseError) throw new CsvError(err.message, (err as { lines?: number }).lines ?? line);
+    throw err;
+  } finally {
+    input.unpipe(parser);
+    parser.destroy();
   }
-  return { rows };
 }
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const OPTIONS = {
+  // The empty string is quoted to tell it from null; edge white space to keep it.
+  quoted_match: /^$|^\s|\s$/,
+  record_delimiter: "unix",
+} as const;
 
-export function toCsvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return "";
-  const s = String(value);
-  if (s === "" || NEEDS_QUOTES.test(s)) return `"${s.replaceAll('"', '""')}"`;
-  return s;
+export function csvWriter(): Transform {
+  return stringify(OPTIONS);
 }
 
-export function toCsvLine(values: readonly (string | number | null | undefined)[]): string {
-  return `${values.map(toCsvField).join(",")}\n`;
+export function toCsvLine(values: readonly Value[]): string {
+  return stringifySync([values.map((v) => (v === undefined ? null : v))], OPTIONS);
 }

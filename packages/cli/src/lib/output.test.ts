@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { colorEnabled, createOutput } from "./output";
+import { colorEnabled, createOutput, stripAnsi } from "./output";
 import { createProgress } from "./progress";
 
 function sink(isTTY = false) {
@@ -61,19 +61,25 @@ describe("output", () => {
 });
 
 describe("progress", () => {
-  it("draws on a terminal and stays silent otherwise", () => {
+  it("draws on a terminal and stays silent without one or in --json mode", () => {
     const tty = sink(true);
     const bar = createProgress({ total: 200, label: "Importing" }, tty.stream);
     bar.update(100);
     bar.done();
-    expect(tty.text()).toContain("\rImporting ");
-    expect(tty.text()).toMatch(/100\/200 rows 50%/);
-    expect(tty.text().endsWith("\n")).toBe(true);
+    bar.done();
+    const drawn = stripAnsi(tty.text());
+    expect(drawn).toContain("Importing ");
+    expect(drawn).toMatch(/100\/200 rows 50%/);
+    expect(drawn.endsWith("\n")).toBe(true);
 
-    const pipe = sink(false);
-    const quiet = createProgress({ total: 200, label: "Importing" }, pipe.stream);
-    quiet.update(100);
-    quiet.done();
-    expect(pipe.text()).toBe("");
+    for (const [stream, quiet] of [
+      [sink(false), false],
+      [sink(true), true],
+    ] as const) {
+      const silent = createProgress({ total: 200, label: "Importing", quiet }, stream.stream);
+      silent.update(100);
+      silent.done();
+      expect(stream.text()).toBe("");
+    }
   });
 });

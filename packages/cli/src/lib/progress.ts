@@ -1,47 +1,44 @@
 /**
- * A one-line progress bar on stderr, drawn only when stderr is a TTY (never in pipes, CI
- * logs or tests), so it never mixes with --json output on stdout.
+ * A one-line progress bar on stderr (cli-progress), drawn only when stderr is a TTY and the
+ * command is not in --json mode: never in pipes, CI logs or tests, never mixed with JSON.
  *
- *   const bar = createProgress({ total: 10_000, label: "Importing" });
- *   bar.update(done);   // redraws at most every 50 ms
- *   bar.done();         // final redraw, then a newline
+ *   const bar = createProgress({ total: 10_000, label: "Importing", quiet: out.jsonMode });
+ *   bar.update(done);   // redrawn at most 20 times a second
+ *   bar.done();         // final redraw, then a newline; call it on every path (a timer runs)
  */
-import { colors } from "./output";
+import cliProgress from "cli-progress";
 
 export interface Progress {
   update(done: number): void;
   done(): void;
 }
 
+const SILENT: Progress = { update() {}, done() {} };
+
 export function createProgress(
-  options: { total: number; label: string; unit?: string },
-  stream: { write(s: string): unknown; isTTY?: boolean; columns?: number } = process.stderr,
+  options: { total: number; label: string; unit?: string; quiet?: boolean },
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
 ): Progress {
-  if (!stream.isTTY) return { update() {}, done() {} };
-  const c = colors(stream);
-  const unit = options.unit ?? "rows";
-  let last = 0;
-  let current = 0;
-  const draw = () => {
-    const total = Math.max(options.total, 1);
-    const ratio = Math.min(current / total, 1);
-    const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - 40));
-    const filled = Math.round(ratio * width);
-    const bar = c.green("█".repeat(filled)) + c.dim("░".repeat(width - filled));
-    stream.write(`\r${options.label} ${bar} ${current}/${options.total} ${unit} ${Math.round(ratio * 100)}%`);
-  };
+  if (options.quiet || !stream.isTTY) return SILENT;
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: `${options.label} {bar} {value}/{total} ${options.unit ?? "rows"} {percentage}% | ETA {eta_formatted}`,
+    barCompleteChar: "█",
+    barIncompleteChar: "░",
+    barsize: 30,
+    fps: 20,
+    hideCursor: true,
+    // Ctrl-C keeps its default meaning (exit), rather than only stopping the bar.
+    gracefulExit: false,
+  });
+  bar.start(Math.max(options.total, 0), 0);
+  let stopped = false;
   return {
-    update(done) {
-      current = done;
-      const now = Date.now();
-      if (now - last >= 50) {
-        last = now;
-        draw();
-      }
-    },
+    update: (done) => bar.update(done),
     done() {
-      draw();
-      stream.write("\n");
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
     },
   };
 }

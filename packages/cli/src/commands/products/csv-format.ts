@@ -1,5 +1,6 @@
+import type { Readable } from "node:stream";
 import type { RouterInputs } from "@stockroom/sdk";
-import { CsvError, type CsvRow, parseCsv, toCsvLine } from "../../lib/csv";
+import { CsvError, type CsvRow, readCsv } from "../../lib/csv";
 import { UsageError } from "../../lib/exit";
 import type { Product } from "./columns";
 
@@ -22,9 +23,8 @@ export interface ParsedRow {
   item: ProductInput;
 }
 
-export const csvHeader = () => toCsvLine(CSV_COLUMNS);
-export const productToCsv = (p: Product) =>
-  toCsvLine([p.sku, p.name, p.description, p.category, p.price.toFixed(2)]);
+/** One product as the fields of its CSV record (for csvWriter). */
+export const productRecord = (p: Product) => [p.sku, p.name, p.description, p.category, p.price.toFixed(2)];
 
 // The limits API.md gives for a product; the server checks them again.
 const SKU = /^[A-Za-z0-9._/-]{1,64}$/;
@@ -39,20 +39,36 @@ function textIssue(value: string | null, name: string, min: number, max: number)
   return null;
 }
 
-/** Parses and checks the whole file; rows that fail are reported, not thrown. */
-export function readProductCsv(text: string): { rows: ParsedRow[]; failures: RowFailure[]; total: number } {
-  let records: CsvRow[];
+export type CheckedRow = { ok: true; row: ParsedRow } | { ok: false; failure: RowFailure };
+
+/**
+ * Reads a product CSV a record at a time and checks each row; rows that fail are yielded as
+ * failures, not thrown. Header problems and malformed CSV are UsageErrors. Memory grows
+ * only with the set of skus seen (to report duplicates), never with the file.
+ */
+export async function* readProductCsv(source: Readable): AsyncGenerator<CheckedRow> {
+  const records = readCsv(source);
+  let names: string[] | null = null;
+  const index = new Map<string, number>();
+  const seen = new Map<string, number>();
   try {
-    records = parseCsv(text).rows;
+    for await (const record of records) {
+      if (names === null) {
+        names = readHeader(record.fields, index);
+        continue;
+      }
+      yield checkRow(record, names.length, index, seen);
+    }
   } catch (err) {
     if (err instanceof CsvError) throw new UsageError(`The file is not valid CSV: ${err.message}`);
     throw err;
   }
-  const [head, ...data] = records;
-  if (!head)
+  if (names === null)
     throw new UsageError("The file is empty: it needs a header row (sku,name,description,category,price)");
-  const names = head.fields.map((f) => (f ?? "").trim().toLowerCase());
-  const index = new Map<string, number>();
+}
+
+function readHeader(fields: (string | null)[], index: Map<string, number>): string[] {
+  const names = fields.map((f) => (f ?? "").trim().toLowerCase());
   names.forEach((n, i) => {
     if (!(CSV_COLUMNS as readonly string[]).includes(n))
       throw new UsageError(`Unknown column '${n}' in the header; the columns are ${CSV_COLUMNS.join(",")}`);
@@ -61,54 +77,49 @@ export function readProductCsv(text: string): { rows: ParsedRow[]; failures: Row
   });
   const missing = REQUIRED.filter((c) => !index.has(c));
   if (missing.length) throw new UsageError(`The header lacks column(s) ${missing.join(", ")}`);
+  return names;
+}
 
-  const rows: ParsedRow[] = [];
-  const failures: RowFailure[] = [];
-  const seen = new Map<string, number>();
-  for (const record of data) {
-    const get = (c: string) => (index.has(c) ? (record.fields[index.get(c)!] ?? null) : null);
-    const sku = get("sku");
-    const fail = (detail: string) =>
-      failures.push({ row: record.line, sku, code: "VALIDATION_FAILED", detail });
-    if (record.fields.length !== names.length) {
-      fail(`Expected ${names.length} fields, found ${record.fields.length}`);
-      continue;
-    }
-    const issues: string[] = [];
-    if (sku === null || !SKU.test(sku))
-      issues.push(
-        sku === null || sku === ""
-          ? "sku: Must not be empty"
-          : "sku: Must be 1 to 64 letters, digits or . _ / -",
-      );
-    const name = get("name");
-    const category = get("category");
-    const description = get("description");
-    const priceText = get("price");
-    for (const issue of [
-      textIssue(name, "name", 1, 255),
-      textIssue(category, "category", 1, 100),
-      description === null ? null : textIssue(description, "description", 0, 5000),
-    ])
-      if (issue) issues.push(issue);
-    const price = priceText !== null && PRICE.test(priceText.trim()) ? Number(priceText.trim()) : Number.NaN;
-    if (Number.isNaN(price))
-      issues.push(`price: Must be a number from 0 to 99999999.99 with at most two decimals`);
-    if (issues.length) {
-      fail(issues.join("; "));
-      continue;
-    }
-    const key = sku!.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      fail(`Duplicate sku; it is also on row ${first}`);
-      continue;
-    }
-    seen.set(key, record.line);
-    rows.push({
-      row: record.line,
-      item: { sku: sku!, name: name!, description, category: category!, price },
-    });
-  }
-  return { rows, failures, total: data.length };
+function checkRow(
+  record: CsvRow,
+  width: number,
+  index: Map<string, number>,
+  seen: Map<string, number>,
+): CheckedRow {
+  const get = (c: string) => (index.has(c) ? (record.fields[index.get(c)!] ?? null) : null);
+  const sku = get("sku");
+  const fail = (detail: string): CheckedRow => ({
+    ok: false,
+    failure: { row: record.line, sku, code: "VALIDATION_FAILED", detail },
+  });
+  if (record.fields.length !== width) return fail(`Expected ${width} fields, found ${record.fields.length}`);
+  const issues: string[] = [];
+  if (sku === null || !SKU.test(sku))
+    issues.push(
+      sku === null || sku === ""
+        ? "sku: Must not be empty"
+        : "sku: Must be 1 to 64 letters, digits or . _ / -",
+    );
+  const name = get("name");
+  const category = get("category");
+  const description = get("description");
+  const priceText = get("price");
+  for (const issue of [
+    textIssue(name, "name", 1, 255),
+    textIssue(category, "category", 1, 100),
+    description === null ? null : textIssue(description, "description", 0, 5000),
+  ])
+    if (issue) issues.push(issue);
+  const price = priceText !== null && PRICE.test(priceText.trim()) ? Number(priceText.trim()) : Number.NaN;
+  if (Number.isNaN(price))
+    issues.push(`price: Must be a number from 0 to 99999999.99 with at most two decimals`);
+  if (issues.length) return fail(issues.join("; "));
+  const key = sku!.toLowerCase();
+  const first = seen.get(key);
+  if (first !== undefined) return fail(`Duplicate sku; it is also on row ${first}`);
+  seen.set(key, record.line);
+  return {
+    ok: true,
+    row: { row: record.line, item: { sku: sku!, name: name!, description, category: category!, price } },
+  };
 }

@@ -1,8 +1,11 @@
 import { open } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { defineApiCommand } from "../../lib/command";
+import { csvWriter } from "../../lib/csv";
 import { UsageError } from "../../lib/exit";
-import { createProgress } from "../../lib/progress";
-import { csvHeader, productToCsv } from "./csv-format";
+import { createProgress, type Progress } from "../../lib/progress";
+import { CSV_COLUMNS, productRecord } from "./csv-format";
 
 const PAGE = 100;
 const PARALLEL = 4;
@@ -18,22 +21,23 @@ export default defineApiCommand({
     if (out.jsonMode && !args.output)
       throw new UsageError("--json needs --output: without it the CSV itself goes to stdout");
     const file = args.output ? await open(args.output, "w") : null;
-    const write = async (text: string) => {
+    const write = async (text: Buffer) => {
       if (file) await file.write(text);
       else if (!process.stdout.write(text)) await new Promise((r) => process.stdout.once("drain", r));
     };
     let rows = 0;
-    let bar: ReturnType<typeof createProgress> | null = null;
+    let bar: Progress | null = null;
     const page = (offset: number) =>
       client.products.list({ category: args.category, q: args.q, sort: "sku", limit: PAGE, offset });
-    try {
-      await write(csvHeader());
+
+    // Records are pulled one page at a time as the writer drains, a few pages fetched ahead.
+    async function* records() {
+      yield [...CSV_COLUMNS];
       const first = await page(0);
       // The bar only accompanies a file: on stdout it would interleave with the CSV on a TTY.
-      if (file) bar = createProgress({ total: first.total, label: "Exporting" });
+      if (file) bar = createProgress({ total: first.total, label: "Exporting", quiet: out.jsonMode });
       let pending = [Promise.resolve(first)];
       let next = PAGE;
-      // A few pages in flight at once, written in order.
       while (pending.length > 0) {
         while (pending.length < PARALLEL && next < first.total) {
           pending.push(page(next));
@@ -41,12 +45,18 @@ export default defineApiCommand({
         }
         const current = await pending[0]!;
         pending = pending.slice(1);
-        await write(current.items.map(productToCsv).join(""));
+        for (const p of current.items) yield productRecord(p);
         rows += current.items.length;
         bar?.update(rows);
       }
+    }
+
+    try {
+      await pipeline(Readable.from(records()), csvWriter(), async (csv: AsyncIterable<Buffer>) => {
+        for await (const chunk of csv) await write(chunk);
+      });
     } finally {
-      bar?.done();
+      (bar as Progress | null)?.done();
       await file?.close();
     }
     if (file) {

@@ -1,4 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { parseIntArg } from "../../lib/args";
 import { defineApiCommand } from "../../lib/command";
 import { CliFailure, UsageError } from "../../lib/exit";
@@ -10,37 +14,48 @@ const MAX_CHUNK_ROWS = 1000;
 // The server refuses bodies over 1 MiB; leave room for the envelope.
 const MAX_CHUNK_BYTES = 900_000;
 
-function chunk(rows: ParsedRow[], size: number): ParsedRow[][] {
-  const chunks: ParsedRow[][] = [];
+/** The good rows of the file, a second read, grouped into request-sized chunks. */
+async function* chunks(file: string, size: number): AsyncGenerator<ParsedRow[]> {
   let current: ParsedRow[] = [];
   let bytes = 0;
-  for (const r of rows) {
-    const rowBytes = Buffer.byteLength(JSON.stringify(r.item)) + 1;
+  for await (const checked of readProductCsv(createReadStream(file))) {
+    if (!checked.ok) continue;
+    const rowBytes = Buffer.byteLength(JSON.stringify(checked.row.item)) + 1;
     if (current.length > 0 && (current.length >= size || bytes + rowBytes > MAX_CHUNK_BYTES)) {
-      chunks.push(current);
+      yield current;
       current = [];
       bytes = 0;
     }
-    current.push(r);
+    current.push(checked.row);
     bytes += rowBytes;
   }
-  if (current.length) chunks.push(current);
-  return chunks;
+  if (current.length) yield current;
 }
 
-async function readInput(file: string): Promise<string> {
-  if (file === "-") {
-    const parts: Buffer[] = [];
-    for await (const part of process.stdin) parts.push(part as Buffer);
-    return Buffer.concat(parts).toString("utf8");
+/**
+ * The file is read twice (check everything, then send), so stdin is first copied to a
+ * temporary file: memory stays flat however long the input.
+ */
+async function withInputFile<T>(file: string, use: (path: string) => Promise<T>): Promise<T> {
+  if (file !== "-") {
+    try {
+      if (!(await stat(file)).isFile()) throw new UsageError(`Cannot read ${file}: not a file`);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        `Cannot read ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
+      );
+    }
+    return use(file);
   }
+  const dir = await mkdtemp(join(tmpdir(), "stockroom-import-"));
   try {
-    return await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `Cannot read ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
-    );
+    const copy = join(dir, "stdin.csv");
+    await pipeline(process.stdin, createWriteStream(copy));
+    return await use(copy);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -65,29 +80,45 @@ export default defineApiCommand({
     const onError = args["on-error"] === "skip-failed" ? "skip-failed" : "reject-all";
     const size =
       parseIntArg(args["chunk-size"], "--chunk-size", { min: 1, max: MAX_CHUNK_ROWS }) ?? MAX_CHUNK_ROWS;
-    const { rows, failures, total } = readProductCsv(await readInput(args.file));
-    const failed: RowFailure[] = [...failures];
+    const dryRun = args["dry-run"] === true;
+    const failed: RowFailure[] = [];
+    let total = 0;
+    let good = 0;
     let created = 0;
     let updated = 0;
     let written = 0;
     let stopped: string | null = null;
 
-    if (args["dry-run"]) {
-      const existing = new Set<string>();
-      for (let offset = 0; ; offset += 100) {
-        const page = await client.products.list({ limit: 100, offset, sort: "sku" });
-        for (const p of page.items) existing.add(p.sku.toLowerCase());
-        if (page.items.length === 0 || offset + page.items.length >= page.total) break;
+    await withInputFile(args.file, async (path) => {
+      let existing: Set<string> | null = null;
+      if (dryRun) {
+        existing = new Set();
+        for (let offset = 0; ; offset += 100) {
+          const page = await client.products.list({ limit: 100, offset, sort: "sku" });
+          for (const p of page.items) existing.add(p.sku.toLowerCase());
+          if (page.items.length === 0 || offset + page.items.length >= page.total) break;
+        }
       }
-      for (const r of rows) existing.has(r.item.sku.toLowerCase()) ? updated++ : created++;
-    } else if (onError === "reject-all" && failed.length > 0) {
-      stopped =
-        "Nothing was written: fix the rows above, or pass --on-error skip-failed to import the good ones.";
-    } else {
-      const progress = createProgress({ total: rows.length, label: "Importing" });
+      // First read: check every row, keeping only the failures and counts.
+      for await (const checked of readProductCsv(createReadStream(path))) {
+        total++;
+        if (!checked.ok) failed.push(checked.failure);
+        else {
+          good++;
+          if (existing) existing.has(checked.row.item.sku.toLowerCase()) ? updated++ : created++;
+        }
+      }
+      if (dryRun) return;
+      if (onError === "reject-all" && failed.length > 0) {
+        stopped =
+          "Nothing was written: fix the rows above, or pass --on-error skip-failed to import the good ones.";
+        return;
+      }
+      // Second read: send the good rows.
+      const progress = createProgress({ total: good, label: "Importing", quiet: out.jsonMode });
       let done = 0;
       try {
-        for (const part of chunk(rows, size)) {
+        for await (const part of chunks(path, size)) {
           const result = await client.products.upsertMany({
             items: part.map((r) => r.item),
             onError: onError === "skip-failed" ? "skipFailed" : "rejectAll",
@@ -110,22 +141,14 @@ export default defineApiCommand({
       } finally {
         progress.done();
       }
-    }
+    });
 
     failed.sort((a, b) => a.row - b.row);
-    const summary = {
-      file: args.file,
-      dryRun: args["dry-run"] === true,
-      onError,
-      rows: total,
-      created,
-      updated,
-      failed,
-    };
+    const summary = { file: args.file, dryRun, onError, rows: total, created, updated, failed };
     out.result(summary, () => {
-      const verb = summary.dryRun ? "Dry run: would create" : "Created";
+      const verb = dryRun ? "Dry run: would create" : "Created";
       out.line(
-        `${verb} ${created}, ${summary.dryRun ? "update" : "updated"} ${updated}, ${failed.length} failed, of ${total} rows${summary.dryRun ? " (nothing written)" : ""}.`,
+        `${verb} ${created}, ${dryRun ? "update" : "updated"} ${updated}, ${failed.length} failed, of ${total} rows${dryRun ? " (nothing written)" : ""}.`,
       );
     });
     if (failed.length > 0) {
@@ -143,8 +166,8 @@ export default defineApiCommand({
       process.stderr.write(`${table}\n`);
       throw new CliFailure(
         "IMPORT_FAILED",
-        `${failed.length} of ${total} rows failed${stopped ? "" : summary.dryRun ? " the checks" : " and were skipped"}`,
-        { hint: stopped ?? (summary.dryRun ? "Fix those rows before importing." : undefined) },
+        `${failed.length} of ${total} rows failed${stopped ? "" : dryRun ? " the checks" : " and were skipped"}`,
+        { hint: stopped ?? (dryRun ? "Fix those rows before importing." : undefined) },
       );
     }
   },
