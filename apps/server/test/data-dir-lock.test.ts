@@ -18,7 +18,9 @@ describe("one server process per PGlite data directory", () => {
     const first = await spawnServer(env);
     try {
       await expect(spawnServer(env)).rejects.toThrow(
-        new RegExp(`exited \\(1\\)[\\s\\S]*${escape(dataDir)} is in use by PID ${first.pid} \\(server on port 0`),
+        new RegExp(
+          `exited \\(1\\)[\\s\\S]*${escapeRegExp(dataDir)} is in use by PID ${first.pid} \\(server on port 0`,
+        ),
       );
       const health = await httpRequest(`${first.url}/health`);
       expect(health.ok && health.status).toBe(200);
@@ -56,4 +58,4 @@ describe("one server process per PGlite data directory", () => {
   });
 });
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
