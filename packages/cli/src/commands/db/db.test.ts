@@ -129,6 +129,10 @@ describe.skipIf(!backends.includes("postgres"))("stockroom db … on PostgreSQL 
       expect((await stockroom(["db", "backup", "--schedule", "every day"], env, work)).code).toBe(2);
       expect((await stockroom(["db", "restore", "no-such-file.sql.gz"], env, work)).code).toBe(2);
       expect((await stockroom(["db", "verify"], env, work)).code).toBe(2);
+      const gone = await stockroom(["db", "verify", "backups/no-such-file.sql.gz"], env, work);
+      expect(gone.code).toBe(2);
+      expect(gone.stderr).toContain(`No backup file at ${join(work, "backups/no-such-file.sql.gz")}`);
+      expect(gone.stderr).toContain("stockroom db backups --dir backups");
       const missing = await stockroom(
         ["db", "backup", "--dir", "x"],
         { ...env, STOCKROOM_PG_BIN_DIR: "/nonexistent" },
