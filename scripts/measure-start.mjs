@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Starts a command, polls GET /ready until it answers 200, and reports the wall time and
-// the peak RSS of the whole process tree (VmHWM of each process, summed), then stops it.
+// Starts a command, polls GET /ready until it answers 200, and reports the wall time, the
+// CPU time the process tree used until then (steadier than wall time on a shared machine),
+// and the peak RSS of the tree (VmHWM of each process, summed), then stops it.
 // Usage: node scripts/measure-start.mjs [--port N] -- <command> [args…]
 // A measuring aid for docs/performance.md, not a test.
 import { spawn } from "node:child_process";
@@ -34,6 +35,18 @@ function descendants(root) {
   const out = [root];
   for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
   return out;
+}
+
+/** utime + stime of each live process, plus what its reaped children used: ms. */
+function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {}
+  }
+  return ticks * 10;
 }
 
 const started = performance.now();
@@ -73,11 +86,13 @@ while (!exited && readyMs === null && performance.now() - started < 120_000) {
   if (readyMs === null) await new Promise((r) => setTimeout(r, 50));
 }
 const peakKiB = sample();
+const cpu = cpuMs(descendants(child.pid));
 const serverPeak = Math.max(...peaks.values());
 process.kill(-child.pid, "SIGTERM");
 await new Promise((r) => (exited ? r() : child.on("exit", r)));
 const result = {
   readyMs: readyMs === null ? null : Math.round(readyMs),
+  cpuMs: cpu,
   peakRssMiB: Math.round(peakKiB / 1024),
   largestProcessMiB: Math.round(serverPeak / 1024),
   processes: peaks.size,
