@@ -33,6 +33,9 @@ FROM base AS deps
 WORKDIR /app
 # Manifests and lockfile first: this layer is rebuilt only when dependencies change.
 COPY --from=prune /out/json/ ./
+# The root package's postinstall runs it. In a production install it finds neither esbuild
+# nor tsx and does nothing (the image runs the TypeScript through tsx, see above).
+COPY scripts/postinstall.mjs ./scripts/
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --prod
 COPY --from=prune /out/full/ ./

@@ -18,6 +18,12 @@ function banner(url: string, config: Config, database: string, generatedKey: str
       `  ${generatedKey}`,
       `  Try: curl -H "Authorization: Bearer ${generatedKey}" ${url}/api/products`,
     );
+  else if (!config.STOCKROOM_BOOTSTRAP_KEY)
+    // The key printed at the first start is not stored anywhere readable: say how to get one.
+    lines.push(
+      "  API key:    the admin key was printed at the first start. Lost it? Start with",
+      "              STOCKROOM_BOOTSTRAP_KEY=<a secret of 8+ characters> to add an admin key with that secret.",
+    );
   process.stdout.write(`${lines.join("\n")}\n\n`);
 }
 

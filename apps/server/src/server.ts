@@ -43,6 +43,7 @@ export async function startServer(config: Config, logger = createLogger(config))
     statementTimeoutMs: config.STOCKROOM_STATEMENT_TIMEOUT_MS,
     genericPlans: config.STOCKROOM_DB_GENERIC_PLANS,
     connectTimeoutMs: config.STOCKROOM_DB_ACQUIRE_TIMEOUT_MS,
+    purpose: `server on port ${config.PORT}`,
   });
   try {
     await database.migrate();

@@ -8,6 +8,8 @@ export interface TestServer {
   url: string;
   /** The admin key the server was started with. */
   apiKey: string;
+  /** Its PGlite data directory (held by this process while the server runs). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   return {
     url: server.url,
     apiKey,
+    dataDir,
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });

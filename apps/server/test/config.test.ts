@@ -199,6 +199,9 @@ describe("the entry point", () => {
     const second = start({ PORT: "0", STOCKROOM_DATA_DIR: dataDir });
     const url2 = await second.listening();
     expect(second.out()).not.toMatch(KEY);
+    // The first key is not shown again, but the way to another one is.
+    expect(second.out()).toContain("Lost it? Start with");
+    expect(second.out()).toContain("STOCKROOM_BOOTSTRAP_KEY=");
     expect((await get(`${url2}/api/keys`, secret)).body.items).toHaveLength(1);
     expect((await get(`${url2}/api/products`, secret)).body.total).toBe(products.body.total);
     expect(await second.stop()).toBe(0);

@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
@@ -9,8 +7,9 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { isConnectionError } from "./errors";
+import { openPglite } from "./pglite-open";
 import * as schema from "./schema";
-import { installSqlSources } from "./sql-sources";
+import { installSqlSources, installSqlSourcesOnPglite } from "./sql-sources";
 
 export type Schema = typeof schema;
 /** One typed handle, whichever driver is underneath. */
@@ -63,6 +62,8 @@ export interface DatabaseOptions {
    * test checks the generic plans of the main queries.
    */
   genericPlans?: boolean;
+  /** PGlite only: who holds the data directory, shown to a second process that is refused. */
+  purpose?: string;
 }
 
 export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
@@ -72,7 +73,7 @@ const MIGRATION_LOCK_ID = 7_264_117;
 
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) return createPostgres(options.url, options);
-  return createPglite(options.dataDir ?? "./data");
+  return createPglite(options.dataDir ?? "./data", options.purpose ?? "stockroom");
 }
 
 async function createPostgres(url: string, options: DatabaseOptions): Promise<Database> {
@@ -158,9 +159,8 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   };
 }
 
-async function createPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+async function createPglite(dataDir: string, purpose: string): Promise<Database> {
+  const client = await openPglite(dataDir, { template: "migrated", migrationsFolder, purpose });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   let closed = false;
   return {
@@ -168,11 +168,7 @@ async function createPglite(dataDir: string): Promise<Database> {
     db,
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
-      await client.transaction((tx) =>
-        installSqlSources(
-          async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows,
-        ),
-      );
+      await installSqlSourcesOnPglite(client);
     },
     async ping() {
       await db.execute(sql`select 1`);

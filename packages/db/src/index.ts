@@ -1,8 +1,11 @@
 export { sql } from "drizzle-orm";
 export * from "./client";
+export { DataDirInUseError, LOCK_FILE, lockDataDir } from "./data-dir-lock";
 export * from "./errors";
 export * from "./invariants";
 export { executeNamed, Statement } from "./named";
+export { openPglite } from "./pglite-open";
+export { hasPgliteTemplate, pgliteTemplate } from "./pglite-template";
 export * as schema from "./schema";
 export * from "./schema";
 export { isEmpty, seedDemo } from "./seed";

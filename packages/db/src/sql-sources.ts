@@ -60,3 +60,14 @@ export async function installSqlSources(run: RunSql, sources = readSqlSources())
   }
   return changed;
 }
+
+/** The same on a PGlite instance, in one transaction of its own. */
+export function installSqlSourcesOnPglite(client: {
+  transaction<T>(
+    fn: (tx: { query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }> }) => Promise<T>,
+  ): Promise<T>;
+}): Promise<string[]> {
+  return client.transaction((tx) =>
+    installSqlSources(async (text, params) => (await tx.query<Record<string, unknown>>(text, params)).rows),
+  );
+}

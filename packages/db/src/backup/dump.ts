@@ -6,8 +6,9 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createGzip } from "node:zlib";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { migrationsFolder } from "../client";
+import { openPglite } from "../pglite-open";
 import { BackupError } from "./errors";
 import { backupFileName, fsyncPath, writeChecksum } from "./files";
 import { type BackupHeader, headerLine } from "./header";
@@ -167,7 +168,11 @@ async function dumpPglite(dataDir: string, at: Date, sink: Sink): Promise<Backup
   if (!dataDir.includes("://") && !(await exists(join(dataDir, "PG_VERSION"))))
     throw new BackupError("DUMP_FAILED", `No PGlite database in ${resolve(dataDir)}`);
   const { pgDump } = await import("@electric-sql/pglite-tools/pg_dump");
-  const db = await PGlite.create(dataDir);
+  const db = await openPglite(dataDir, {
+    template: "empty",
+    migrationsFolder,
+    purpose: "stockroom db backup",
+  });
   try {
     const query: QueryFn = async (sql) => (await db.query(sql)).rows as never[];
     const version = await serverVersion(query);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { BackupError } from "./errors";
 
 export const BACKUP_PREFIX = "inventory_backup_";
@@ -85,7 +85,11 @@ export async function assertExists(file: string): Promise<void> {
     const s = await stat(file);
     if (!s.isFile()) throw new Error("not a file");
   } catch {
-    throw new BackupError("FILE_NOT_FOUND", `No backup file at ${file}`);
+    throw new BackupError(
+      "FILE_NOT_FOUND",
+      `No backup file at ${resolve(file)}`,
+      `List the backups with: stockroom db backups --dir ${dirname(file)} (in a checkout: pnpm stockroom …)`,
+    );
   }
 }
 

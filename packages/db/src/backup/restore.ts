@@ -1,13 +1,14 @@
 import { createReadStream } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, gunzipSync } from "node:zlib";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { createDatabase, migrationsFolder } from "../client";
+import { openPglite } from "../pglite-open";
 import { BackupError } from "./errors";
 import { assertChecksum, assertExists } from "./files";
 import { assertCompleteDump, type BackupHeader, isCompleteDumpText, readHeader } from "./header";
@@ -205,8 +206,11 @@ async function restorePgliteDir(
   header: BackupHeader | null,
   flags: Flags,
 ): Promise<Outcome> {
-  if (!dataDir.includes("://")) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const db = await openPglite(dataDir, {
+    template: "empty",
+    migrationsFolder,
+    purpose: "stockroom db restore",
+  });
   try {
     return await restoreIntoPglite(db, describeTarget({ kind: "pglite", dataDir }), file, header, flags);
   } finally {

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { migrationsFolder } from "../client";
 import { checkInvariants, type InvariantReport, invariantProblems, type QueryFn } from "../invariants";
+import { openPglite } from "../pglite-open";
 import { BackupError } from "./errors";
 import { assertExists, type ChecksumStatus, checksumStatus } from "./files";
 import { assertCompleteDump, type BackupHeader, readHeader } from "./header";
@@ -189,7 +191,7 @@ async function connectToServer(serverUrl: string): Promise<pg.Client> {
 }
 
 async function withScratchPglite<T>(fn: (db: PGlite) => Promise<T>): Promise<T> {
-  const db = await PGlite.create("memory://");
+  const db = await openPglite("memory://", { template: "empty", migrationsFolder, purpose: "backup verify" });
   try {
     return await fn(db);
   } finally {

@@ -129,6 +129,10 @@ describe.skipIf(!backends.includes("postgres"))("stockroom db … on PostgreSQL 
       expect((await stockroom(["db", "backup", "--schedule", "every day"], env, work)).code).toBe(2);
       expect((await stockroom(["db", "restore", "no-such-file.sql.gz"], env, work)).code).toBe(2);
       expect((await stockroom(["db", "verify"], env, work)).code).toBe(2);
+      const gone = await stockroom(["db", "verify", "backups/no-such-file.sql.gz"], env, work);
+      expect(gone.code).toBe(2);
+      expect(gone.stderr).toContain(`No backup file at ${join(work, "backups/no-such-file.sql.gz")}`);
+      expect(gone.stderr).toContain("stockroom db backups --dir backups");
       const missing = await stockroom(
         ["db", "backup", "--dir", "x"],
         { ...env, STOCKROOM_PG_BIN_DIR: "/nonexistent" },
@@ -143,6 +147,7 @@ describe.skipIf(!backends.includes("postgres"))("stockroom db … on PostgreSQL 
 });
 
 describe("stockroom db … on embedded PGlite (spawned binary)", () => {
+  let backupFile: string | undefined;
   it(
     "seed → backup → verify against STOCKROOM_DATA_DIR",
     async () => {
@@ -151,9 +156,41 @@ describe("stockroom db … on embedded PGlite (spawned binary)", () => {
       const backup = await stockroom(["db", "backup", "--dir", "pglite-backups", "--json"], env, work);
       expect(backup.code).toBe(0);
       const { file } = JSON.parse(backup.stdout) as { file: string };
+      backupFile = file;
       const verify = await stockroom(["db", "verify", file, "--json"], env, work);
       expect(verify.code).toBe(0);
       expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, restoredInto: "pglite", problems: [] });
+    },
+    SLOW,
+  );
+
+  it(
+    "refuses the data directory of a running server, which keeps serving",
+    async () => {
+      const { startTestServer } = await import("@stockroom/server/testing");
+      const server = await startTestServer();
+      try {
+        const env = { STOCKROOM_DATA_DIR: server.dataDir };
+        const commands = [
+          ["db", "backup", "--dir", "busy-backups"],
+          ["db", "migrate"],
+          ...(backupFile ? [["db", "restore", backupFile, "--force"]] : []),
+        ];
+        for (const args of commands) {
+          const run = await stockroom(args, env, work);
+          expect(run.code, args.join(" ")).toBe(1);
+          expect(run.stderr).toContain("DATA_DIR_IN_USE");
+          expect(run.stderr).toContain(`${server.dataDir} is in use by PID ${process.pid} (server on port 0`);
+          expect(run.stderr).toContain("Stop the server");
+        }
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+        const products = await fetch(`${server.url}/api/products?limit=1`, {
+          headers: { authorization: `Bearer ${server.apiKey}` },
+        });
+        expect(products.status).toBe(200);
+      } finally {
+        await server.close();
+      }
     },
     SLOW,
   );

@@ -2,7 +2,7 @@ import { createDatabase } from "@stockroom/db";
 import { describeTarget } from "@stockroom/db/backup";
 import { defineLocalCommand } from "../../lib/command";
 import { CliFailure } from "../../lib/exit";
-import { databaseFromEnv, formatMs } from "./shared";
+import { cliError, databaseFromEnv, formatMs, isDataDirInUse } from "./shared";
 
 export default defineLocalCommand({
   meta: {
@@ -13,8 +13,11 @@ export default defineLocalCommand({
     const target = databaseFromEnv();
     const started = performance.now();
     const database = await createDatabase(
-      target.kind === "postgres" ? { url: target.url, poolSize: 1 } : { dataDir: target.dataDir },
+      target.kind === "postgres"
+        ? { url: target.url, poolSize: 1 }
+        : { dataDir: target.dataDir, purpose: "stockroom db migrate" },
     ).catch((err: Error) => {
+      if (isDataDirInUse(err)) throw cliError(err);
       throw new CliFailure("UNAVAILABLE", `Cannot open ${describeTarget(target)}: ${err.message}`, {
         hint: "Check DATABASE_URL (or STOCKROOM_DATA_DIR) and that the database is up.",
       });

@@ -2,7 +2,7 @@ import { createDatabase, isEmpty, seedDemo } from "@stockroom/db";
 import { describeTarget } from "@stockroom/db/backup";
 import { defineLocalCommand } from "../../lib/command";
 import { CliFailure } from "../../lib/exit";
-import { databaseFromEnv } from "./shared";
+import { cliError, databaseFromEnv, isDataDirInUse } from "./shared";
 
 export default defineLocalCommand({
   meta: {
@@ -12,8 +12,11 @@ export default defineLocalCommand({
   async run({ out }) {
     const target = databaseFromEnv();
     const database = await createDatabase(
-      target.kind === "postgres" ? { url: target.url, poolSize: 1 } : { dataDir: target.dataDir },
+      target.kind === "postgres"
+        ? { url: target.url, poolSize: 1 }
+        : { dataDir: target.dataDir, purpose: "stockroom db seed" },
     ).catch((err: Error) => {
+      if (isDataDirInUse(err)) throw cliError(err);
       throw new CliFailure("UNAVAILABLE", `Cannot open ${describeTarget(target)}: ${err.message}`);
     });
     try {

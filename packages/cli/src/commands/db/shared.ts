@@ -22,8 +22,19 @@ export function databaseFromEnv(): DatabaseTarget {
 
 export const describe = describeTarget;
 
-/** BackupError → exit 2 for the caller's mistakes, exit 1 for failures, with its advice as the hint. */
+/** True for @stockroom/db's DataDirInUseError: another process has the PGlite data directory open. */
+export const isDataDirInUse = (err: unknown): err is Error & { code: "DATA_DIR_IN_USE" } =>
+  err instanceof Error && (err as { code?: unknown }).code === "DATA_DIR_IN_USE";
+
+/**
+ * BackupError → exit 2 for the caller's mistakes, exit 1 for failures, with its advice as the
+ * hint. A data directory in use → exit 1, saying how to get at it.
+ */
 export function cliError(err: unknown): unknown {
+  if (isDataDirInUse(err))
+    return new CliFailure("DATA_DIR_IN_USE", err.message, {
+      hint: "Stop the server (Ctrl-C in its terminal), run this command, then start it again. On PostgreSQL (DATABASE_URL) the db commands run while the server serves.",
+    });
   if (!(err instanceof BackupError)) return err;
   if (err.code === "BAD_OPTION" || err.code === "FILE_NOT_FOUND")
     return new UsageError(err.message, err.advice);
