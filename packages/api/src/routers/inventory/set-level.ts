@@ -1,12 +1,15 @@
+import { defineOperation } from "../../operation";
 import { setLevel } from "../../services/stock";
-import { managerMutation } from "../../trpc";
 import { observeStock } from "./observe";
 import { setLevelMeta, ZSetLevelInput, ZSetLevelOutput } from "./set-level.types";
 
-export const setLevelRoute = managerMutation
-  .meta(setLevelMeta)
-  .input(ZSetLevelInput)
-  .output(ZSetLevelOutput)
-  .mutation(({ ctx, input }) =>
+export const setLevelOperation = defineOperation({
+  name: "inventory.setLevel",
+  meta: setLevelMeta,
+  input: ZSetLevelInput,
+  output: ZSetLevelOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) =>
     observeStock(ctx, "count", async () => (await setLevel(ctx.db, input, ctx.auth.id)).level),
-  );
+});
