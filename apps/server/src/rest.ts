@@ -5,13 +5,11 @@ import {
   type RootContext,
   restRoutes,
   runOperation,
-  toAppError,
 } from "@stockroom/api";
 import type { Context, Hono } from "hono";
-import type { Logger } from "pino";
 import type { AppEnv } from "./env";
 import { bodyText, header, MAX_BODY_BYTES, shellHeaders } from "./headers";
-import { problem } from "./problem";
+import { type ErrorExit, problem } from "./problem";
 
 const toHonoPath = (path: string) => `/api${path.replace(/\{(\w+)\}/g, ":$1")}`;
 const toMatcher = (path: string) => new RegExp(`^/api${path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
@@ -61,7 +59,7 @@ function withParams(input: Record<string, unknown>, params: Record<string, strin
 export function mountRest(
   app: Hono<AppEnv>,
   makeContext: (c: Context<AppEnv>) => RootContext,
-  logger: Logger,
+  errorExit: ErrorExit,
 ) {
   const routes = restRoutes();
   for (const route of routes) {
@@ -86,10 +84,7 @@ export function mountRest(
           headers: shellHeaders(c, "application/json"),
         });
       } catch (err) {
-        const app = toAppError(err);
-        if (app.appCode === "INTERNAL")
-          logger.error({ err, requestId: ctx.requestId, route: route.procedure }, "unhandled error");
-        return problem(c, app);
+        return problem(c, errorExit(err, ctx.requestId, route.procedure));
       }
     });
   }
