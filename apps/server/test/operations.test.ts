@@ -105,4 +105,15 @@ describe.each(backends)("REST and tRPC run the same runner on %s", (backend) => 
       created.body,
     ]);
   });
+
+  it("replays an answer without a body (204) as it was stored, over both", async () => {
+    await t.rest("POST", "/api/stores", { body: { id: "gone-twice", name: "Gone" } });
+    const key = { "idempotency-key": "delete-once" };
+    const first = await t.rest("DELETE", "/api/stores/gone-twice", { headers: key });
+    expect([first.status, first.headers.get("idempotent-replayed")]).toEqual([204, null]);
+    const again = await t.rest("DELETE", "/api/stores/gone-twice", { headers: key });
+    expect([again.status, again.headers.get("idempotent-replayed")]).toEqual([204, "true"]);
+    const overTrpc = await t.trpc("mutation", "stores.delete", { id: "gone-twice" }, { headers: key });
+    expect([overTrpc.status, overTrpc.headers.get("idempotent-replayed")]).toEqual([200, "true"]);
+  });
 });

@@ -91,20 +91,28 @@ export async function runOperation(
     const rawInput = await getRawInput();
     // A ZodError becomes VALIDATION_FAILED with its issues (toAppError, below).
     const input = await parse(op.input, rawInput);
-    const data =
-      op.kind === "read" || auth === null
-        ? await op.handler(contextOf(root, rt, auth, rt.database.db, false), input)
-        : op.kind === "statement" && root.idempotencyKey === null
-          ? await retryingStatement(() => op.handler(contextOf(root, rt, auth, rt.database.db, false), input))
-          : await inTransaction(op, root, rt, auth, input, rawInput);
-    try {
-      return await parse(op.output, data);
-    } catch (cause) {
-      // An answer that fails its own output schema is our bug, never the client's.
-      throw new AppError("INTERNAL", "An unexpected error occurred; it has been logged", { cause });
-    }
+    if (op.kind === "read" || auth === null)
+      return await checkedOutput(
+        op,
+        await op.handler(contextOf(root, rt, auth, rt.database.db, false), input),
+      );
+    if (op.kind === "statement" && root.idempotencyKey === null)
+      return await checkedOutput(
+        op,
+        await retryingStatement(() => op.handler(contextOf(root, rt, auth, rt.database.db, false), input)),
+      );
+    return await inTransaction(op, root, rt, auth, input, rawInput);
   } catch (err) {
     throw toAppError(err);
+  }
+}
+
+/** The answer as the output schema shapes it. One that fails it is our bug, never the client's. */
+async function checkedOutput(op: AnyOperation, data: unknown): Promise<unknown> {
+  try {
+    return await parse(op.output, data);
+  } catch (cause) {
+    throw new AppError("INTERNAL", "An unexpected error occurred; it has been logged", { cause });
   }
 }
 
@@ -121,8 +129,10 @@ function contextOf(
 
 /**
  * ONE transaction for the change and, with an Idempotency-Key, its record: a retry of the
- * same request replays the stored answer instead of changing stock again. Deadlocks and
- * serialization failures retry the whole transaction with jittered backoff, then 503.
+ * same request replays the stored answer instead of changing stock again. The output is
+ * checked inside, so an answer that fails its schema rolls the change back, and what is
+ * stored (and replayed as is) is the checked answer. Deadlocks and serialization failures
+ * retry the whole transaction with jittered backoff, then 503.
  */
 async function inTransaction(
   op: AnyOperation,
@@ -146,7 +156,7 @@ async function inTransaction(
             return claim.response;
           }
         }
-        const data = await op.handler(contextOf(root, rt, auth, tx, true), input);
+        const data = await checkedOutput(op, await op.handler(contextOf(root, rt, auth, tx, true), input));
         if (idempotent) await storeIdempotentResponse(tx, idempotent, data);
         return data;
       });
