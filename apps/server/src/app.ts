@@ -6,7 +6,6 @@ import {
   buildOpenApiDocument,
   type RootContext,
   type Runtime,
-  toAppError,
   toHandle,
 } from "@stockroom/api";
 import { type Context, Hono } from "hono";
@@ -18,7 +17,7 @@ import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
 import { fromNode, header, MAX_BODY_BYTES, SECURITY_HEADERS } from "./headers";
 import { type RequestObserver, routeTemplate, trpcRoute } from "./metrics";
-import { problem } from "./problem";
+import { createErrorExit, problem } from "./problem";
 import { rateLimit } from "./rate-limit";
 import { mountRest } from "./rest";
 
@@ -57,6 +56,7 @@ export function createApp({
   const app = new Hono<AppEnv>({ strict: false });
   const handle = toHandle(runtime);
   const openapi = JSON.stringify(buildOpenApiDocument({ baseUrl: "/api", version: VERSION }));
+  const errorExit = createErrorExit(logger);
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -122,11 +122,7 @@ export function createApp({
     await next();
   });
 
-  app.onError((err, c) => {
-    const app = toAppError(err);
-    if (app.appCode === "INTERNAL") logger.error({ err, requestId: c.get("requestId") }, "unhandled error");
-    return problem(c, app);
-  });
+  app.onError((err, c) => problem(c, errorExit(err, c.get("requestId"), c.get("route") || undefined)));
   app.notFound((c) => problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`)));
 
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB");
@@ -202,16 +198,12 @@ export function createApp({
       router: appRouter,
       endpoint: "/trpc",
       createContext: (_opts, c) => makeContext(c as Context<AppEnv>) as unknown as Record<string, unknown>,
-      onError: ({ error, ctx }) => {
-        const app = toAppError(error);
-        if (app.appCode === "INTERNAL")
-          logger.error(
-            { err: error.cause ?? error, requestId: (ctx as RootContext | undefined)?.requestId },
-            "unhandled error",
-          );
+      // The answer itself is tRPC's envelope, written by the errorFormatter.
+      onError: ({ error, ctx, path }) => {
+        errorExit(error, (ctx as RootContext | undefined)?.requestId, path);
       },
     }),
   );
-  mountRest(app, makeContext, logger);
+  mountRest(app, makeContext, errorExit);
   return app;
 }

@@ -1,4 +1,4 @@
-import { AppError, appRouter, type Runtime, type RuntimeHooks } from "@stockroom/api";
+import { AppError, operations, type Runtime, type RuntimeHooks } from "@stockroom/api";
 import type { Database } from "@stockroom/db";
 import type { Context, Hono } from "hono";
 import { matchedRoutes } from "hono/route";
@@ -13,7 +13,7 @@ export interface RequestObserver {
   begin(): (route: string, status: number) => void;
 }
 
-const PROCEDURES = new Set(Object.keys(appRouter._def.procedures as Record<string, unknown>));
+const PROCEDURES = new Set<string>(operations.map((op) => op.name));
 
 /**
  * The route label for a tRPC path: the procedure name, or the names of a batch, or

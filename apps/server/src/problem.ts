@@ -1,5 +1,6 @@
-import { AppError, toProblem } from "@stockroom/api";
+import { AppError, toAppError, toProblem } from "@stockroom/api";
 import type { Context } from "hono";
+import type { Logger } from "pino";
 
 /** Sends an AppError as application/problem+json. */
 export function problem(c: Context, err: AppError): Response {
@@ -11,3 +12,20 @@ export function problem(c: Context, err: AppError): Response {
 
 export const problemOf = (c: Context, code: ConstructorParameters<typeof AppError>[0], detail: string) =>
   problem(c, new AppError(code, detail));
+
+/** Turns anything thrown into the AppError the client will see, logging it if it is our bug. */
+export type ErrorExit = (err: unknown, requestId: string | undefined, route?: string) => AppError;
+
+/**
+ * The server's one error exit: REST, tRPC (its onError) and Hono's onError all pass every
+ * failure through it. Each transport then writes the AppError its own way: problem+json,
+ * or tRPC's envelope (the errorFormatter, which maps with the same toAppError).
+ */
+export function createErrorExit(logger: Logger): ErrorExit {
+  return (err, requestId, route) => {
+    const app = toAppError(err);
+    if (app.appCode === "INTERNAL")
+      logger.error({ err: app.cause ?? err, requestId, route }, "unhandled error");
+    return app;
+  };
+}

@@ -1,21 +1,15 @@
 import {
   AppError,
-  appRouter,
   coerceQuery,
-  directProcedure,
   type RestRoute,
   type RootContext,
   restRoutes,
-  toAppError,
+  runOperation,
 } from "@stockroom/api";
-import type { AnyProcedure } from "@trpc/server";
 import type { Context, Hono } from "hono";
-import type { Logger } from "pino";
 import type { AppEnv } from "./env";
 import { bodyText, header, MAX_BODY_BYTES, shellHeaders } from "./headers";
-import { problem } from "./problem";
-
-const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+import { type ErrorExit, problem } from "./problem";
 
 const toHonoPath = (path: string) => `/api${path.replace(/\{(\w+)\}/g, ":$1")}`;
 const toMatcher = (path: string) => new RegExp(`^/api${path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
@@ -24,7 +18,7 @@ async function readInput(c: Context<AppEnv>, route: RestRoute): Promise<unknown>
   const params = c.req.param() as Record<string, string>;
   if (route.method === "GET" || route.method === "DELETE") {
     const query = c.req.queries();
-    return withParams(coerceQuery(route.input!, query), params);
+    return withParams(coerceQuery(route.input, query), params);
   }
   const type = header(c, "content-type") ?? "";
   const text = await bodyText(c, MAX_BODY_BYTES);
@@ -57,39 +51,30 @@ function withParams(input: Record<string, unknown>, params: Record<string, strin
 }
 
 /**
- * REST over the same procedures: one Hono route per procedure with OpenAPI meta. Input is
- * path params + query (GET/DELETE) or path params + JSON body, and goes through the very
- * same zod parsing as tRPC. Answers carry the procedure's success status; errors become
- * problem+json from the error catalogue.
+ * REST over the same operations: one Hono route per operation with OpenAPI meta, run by the
+ * same runner as tRPC. Input is path params + query (GET/DELETE) or path params + JSON body,
+ * parsed by the same zod schema. Answers carry the operation's success status; errors
+ * become problem+json from the error catalogue.
  */
 export function mountRest(
   app: Hono<AppEnv>,
   makeContext: (c: Context<AppEnv>) => RootContext,
-  logger: Logger,
+  errorExit: ErrorExit,
 ) {
   const routes = restRoutes();
   for (const route of routes) {
-    const procedure = procedures[route.procedure]!;
-    const direct = directProcedure(procedure, route.procedure);
+    const { operation } = route;
+    const template = `${route.method} /api${route.path}`;
     app.on(route.method, toHonoPath(route.path), async (c) => {
-      c.set("route", `${route.method} /api${route.path}`);
+      c.set("route", template);
       const ctx = makeContext(c);
       // The body is read now, so no transaction waits on a slow upload, but a bad one is
-      // reported only when the procedure asks for its input, i.e. after the auth middleware:
-      // a request without a key gets 401 whatever its body, as over tRPC.
+      // reported only when the runner asks for the input, i.e. after the key check: a
+      // request without a key gets 401 whatever its body, as over tRPC.
       const input = readInput(c, route);
       await input.catch(() => {});
       try {
-        const data = direct?.appliesTo(ctx)
-          ? await direct.run(ctx, () => input)
-          : await procedure({
-              ctx,
-              path: route.procedure,
-              type: route.type,
-              getRawInput: () => input,
-              signal: undefined,
-              batchIndex: 0,
-            });
+        const data = await runOperation(operation, ctx, () => input);
         // Built here with every header in one plain object: @hono/node-server writes that
         // straight to the socket, where c.json() and later header edits go through Headers.
         if (route.successStatus === 204)
@@ -99,10 +84,7 @@ export function mountRest(
           headers: shellHeaders(c, "application/json"),
         });
       } catch (err) {
-        const app = toAppError(err);
-        if (app.appCode === "INTERNAL")
-          logger.error({ err, requestId: ctx.requestId, route: route.procedure }, "unhandled error");
-        return problem(c, app);
+        return problem(c, errorExit(err, ctx.requestId, route.procedure));
       }
     });
   }

@@ -1,7 +1,6 @@
 import {
-  appRouter,
   KeyAuthenticator,
-  type Meta,
+  operations,
   ROLES,
   type Role,
   type Runtime,
@@ -9,7 +8,6 @@ import {
   roleRank,
 } from "@stockroom/api";
 import { createDatabase, type Database } from "@stockroom/db";
-import type { AnyProcedure } from "@trpc/server";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
@@ -23,9 +21,8 @@ import { addKey, createTestApp, type TestApp, testBackends } from "./helpers";
 
 const backends = await testBackends();
 
-const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
 const minRoleOf = (name: string): Role => {
-  const role = (procedures[name]!._def as unknown as { meta?: Meta }).meta?.minRole;
+  const role = operations.find((op) => op.name === name)?.minRole;
   if (!role) throw new Error(`procedure ${name} declares no minRole`);
   return role;
 };

@@ -24,7 +24,7 @@ export interface Runtime {
 
 /**
  * Opaque on purpose: the root context type is part of AppRouter, which the published SDK
- * bundles, so it must not mention drizzle. A middleware unwraps it into typed handles.
+ * bundles, so it must not mention drizzle. The runner unwraps it into typed handles.
  */
 export interface RuntimeHandle {
   readonly __stockroomRuntime: true;
@@ -41,7 +41,7 @@ export interface RootContext {
   /** Headers a procedure wants on the response (e.g. idempotent-replayed), lower-case names. */
   responseHeaders: Map<string, string>;
   runtime: RuntimeHandle;
-  /** Filled in by the auth middleware, for the request log. */
+  /** Filled in by the key check, for the request log. */
   log: { keyId: string | null };
 }
 
@@ -51,7 +51,7 @@ export interface AuthenticatedKey {
   role: Role;
 }
 
-/** What a procedure sees after the base middlewares ran. */
+/** What an operation's handler sees: the root context plus what the runner adds. */
 export interface ProcedureContext extends RootContext {
   db: Db;
   /** True inside the mutation's transaction; false for a single-statement mutation on the pool. */

@@ -2,9 +2,18 @@ export * from "./context";
 export * from "./errors";
 export { coerceQuery } from "./lib/coerce-query";
 export { buildOpenApiDocument } from "./openapi";
+export {
+  type AnyOperation,
+  defineOperation,
+  type Meta,
+  type Operation,
+  type OperationKind,
+} from "./operation";
+export { operations } from "./operations";
 export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
+export { runOperation } from "./runner";
 export { createFirstKeyIfNone, ensureBootstrapKey, generateSecret, KeyAuthenticator } from "./services/auth";
 export { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 export { DEFAULT_WRITE_BATCHING, type WriteBatching } from "./services/stock";
-export { createCallerFactory, type DirectProcedure, directProcedure, type Meta } from "./trpc";
+export { createCallerFactory } from "./trpc";

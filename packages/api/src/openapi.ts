@@ -1,7 +1,8 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
 import { ERROR_CATALOGUE, type ErrorCode } from "./errors";
+import { operations } from "./operations";
 import { restRoutes } from "./rest-routes";
-import { appRouter } from "./router";
+import { createDocumentRouter } from "./trpc";
 
 type Json = Record<string, unknown>;
 
@@ -72,7 +73,7 @@ function problemResponse(status: number): Json {
  * from the error catalogue, the bearer scheme and the Idempotency-Key header.
  */
 export function buildOpenApiDocument(options: { baseUrl: string; version: string }): OpenAPIObject {
-  const doc = generateOpenApiDocument(appRouter as unknown as OpenApiRouter, {
+  const doc = generateOpenApiDocument(createDocumentRouter(operations) as unknown as OpenApiRouter, {
     title: "Stockroom API",
     version: options.version,
     description:

@@ -1,34 +1,33 @@
-import type { AnyProcedure } from "@trpc/server";
 import type { z } from "zod";
-import { appRouter } from "./router";
-import type { Meta } from "./trpc";
+import type { AnyOperation } from "./operation";
+import { operations } from "./operations";
 
 export interface RestRoute {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** OpenAPI path under /api, e.g. /products/{id} */
   path: string;
-  /** tRPC path, e.g. products.get */
+  /** Operation name (the tRPC path), e.g. products.get */
   procedure: string;
   type: "query" | "mutation";
+  operation: AnyOperation;
   successStatus: number;
-  input: z.ZodType | undefined;
+  input: z.ZodType;
 }
 
-/** Every procedure that has a REST route, static paths before parameterised ones. */
+/** Every operation that has a REST route, static paths before parameterised ones. */
 export function restRoutes(): RestRoute[] {
-  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   const routes: RestRoute[] = [];
-  for (const [name, proc] of Object.entries(procedures)) {
-    const def = proc._def as unknown as { meta?: Meta; inputs: z.ZodType[]; type: "query" | "mutation" };
-    const openapi = def.meta?.openapi;
+  for (const op of operations as readonly AnyOperation[]) {
+    const openapi = op.meta.openapi;
     if (!openapi) continue;
     routes.push({
       method: openapi.method,
       path: openapi.path,
-      procedure: name,
-      type: def.type,
-      successStatus: def.meta?.successStatus ?? 200,
-      input: def.inputs[0],
+      procedure: op.name,
+      type: op.kind === "read" ? "query" : "mutation",
+      operation: op,
+      successStatus: op.meta.successStatus ?? 200,
+      input: op.input,
     });
   }
   const dynamic = (p: string) => (p.match(/\{/g) ?? []).length;

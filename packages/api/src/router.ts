@@ -1,16 +1,6 @@
-import { inventoryRouter } from "./routers/inventory/router";
-import { keysRouter } from "./routers/keys/router";
-import { movementsRouter } from "./routers/movements/router";
-import { productsRouter } from "./routers/products/router";
-import { storesRouter } from "./routers/stores/router";
-import { createRouter } from "./trpc";
+import { operations } from "./operations";
+import { createOperationsRouter } from "./trpc";
 
-export const appRouter = createRouter({
-  products: productsRouter,
-  stores: storesRouter,
-  inventory: inventoryRouter,
-  movements: movementsRouter,
-  keys: keysRouter,
-});
+export const appRouter = createOperationsRouter(operations);
 
 export type AppRouter = typeof appRouter;

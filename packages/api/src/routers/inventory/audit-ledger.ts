@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { auditLedger } from "../../services/stock-queries";
-import { adminProcedure } from "../../trpc";
 import { auditLedgerMeta, ZAuditInput, ZAuditOutput } from "./audit-ledger.types";
 
-export const auditLedgerRoute = adminProcedure
-  .meta(auditLedgerMeta)
-  .input(ZAuditInput)
-  .output(ZAuditOutput)
-  .query(({ ctx }) => auditLedger(ctx.db));
+export const auditLedgerOperation = defineOperation({
+  name: "inventory.audit",
+  meta: auditLedgerMeta,
+  input: ZAuditInput,
+  output: ZAuditOutput,
+  minRole: "admin",
+  kind: "read",
+  handler: (ctx) => auditLedger(ctx.db),
+});

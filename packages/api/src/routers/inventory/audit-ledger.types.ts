@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 
 export const ZAuditInput = z.strictObject({}).optional();
 export const ZAuditOutput = z.object({

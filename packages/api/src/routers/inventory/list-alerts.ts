@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { listAlerts } from "../../services/stock-queries";
-import { viewerProcedure } from "../../trpc";
 import { listAlertsMeta, ZAlertsInput, ZAlertsOutput } from "./list-alerts.types";
 
-export const listAlertsRoute = viewerProcedure
-  .meta(listAlertsMeta)
-  .input(ZAlertsInput)
-  .output(ZAlertsOutput)
-  .query(({ ctx, input }) => listAlerts(ctx.db, input));
+export const listAlertsOperation = defineOperation({
+  name: "inventory.alerts",
+  meta: listAlertsMeta,
+  input: ZAlertsInput,
+  output: ZAlertsOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => listAlerts(ctx.db, input),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZStockLevel } from "./level.types";
 
 export const ZAlertsInput = z

@@ -1,13 +1,17 @@
+import { defineOperation } from "../../operation";
 import { listStoreInventory } from "../../services/stock-queries";
-import { viewerProcedure } from "../../trpc";
 import {
   listStoreInventoryMeta,
   ZStoreInventoryInput,
   ZStoreInventoryOutput,
 } from "./list-store-inventory.types";
 
-export const listStoreInventoryRoute = viewerProcedure
-  .meta(listStoreInventoryMeta)
-  .input(ZStoreInventoryInput)
-  .output(ZStoreInventoryOutput)
-  .query(({ ctx, input }) => listStoreInventory(ctx.db, input));
+export const listStoreInventoryOperation = defineOperation({
+  name: "inventory.listByStore",
+  meta: listStoreInventoryMeta,
+  input: ZStoreInventoryInput,
+  output: ZStoreInventoryOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => listStoreInventory(ctx.db, input),
+});

@@ -1,12 +1,15 @@
+import { defineOperation } from "../../operation";
 import { setLevel, stockDoor } from "../../services/stock";
-import { managerSingleStatementMutation } from "../../trpc";
 import { observeStock } from "./observe";
 import { setLevelMeta, ZSetLevelInput, ZSetLevelOutput } from "./set-level.types";
 
-export const setLevelRoute = managerSingleStatementMutation
-  .meta(setLevelMeta)
-  .input(ZSetLevelInput)
-  .output(ZSetLevelOutput)
-  .mutation(({ ctx, input }) =>
+export const setLevelOperation = defineOperation({
+  name: "inventory.setLevel",
+  meta: setLevelMeta,
+  input: ZSetLevelInput,
+  output: ZSetLevelOutput,
+  minRole: "manager",
+  kind: "statement",
+  handler: (ctx, input) =>
     observeStock(ctx, "count", async () => (await setLevel(stockDoor(ctx), input, ctx.auth.id)).level),
-  );
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZStoreId, ZUuid } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZStockLevel } from "./level.types";
 
 const count = z.number().int("Must be an integer").min(0, "Must be at least 0").max(1_000_000_000);

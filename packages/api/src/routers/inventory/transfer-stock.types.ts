@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZStoreId, ZTimestamp, ZUuid, zText } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZMovement, ZStockLevel } from "./level.types";
 
 export const ZTransferInput = z

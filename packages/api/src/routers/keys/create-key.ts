@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { createKey } from "../../services/keys";
-import { adminMutation } from "../../trpc";
 import { createKeyMeta, ZKeyCreateInput, ZKeyCreateOutput } from "./create-key.types";
 
-export const createKeyRoute = adminMutation
-  .meta(createKeyMeta)
-  .input(ZKeyCreateInput)
-  .output(ZKeyCreateOutput)
-  .mutation(({ ctx, input }) => createKey(ctx.db, input));
+export const createKeyOperation = defineOperation({
+  name: "keys.create",
+  meta: createKeyMeta,
+  input: ZKeyCreateInput,
+  output: ZKeyCreateOutput,
+  minRole: "admin",
+  kind: "write",
+  handler: (ctx, input) => createKey(ctx.db, input),
+});

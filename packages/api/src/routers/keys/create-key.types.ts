@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, zText } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZApiKey, ZRole } from "./key.types";
 
 export const ZKeyCreateInput = z.strictObject({ name: zText(1, 100), role: ZRole });

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { listKeys } from "../../services/keys";
-import { adminProcedure } from "../../trpc";
 import { listKeysMeta, ZKeyListInput, ZKeyListOutput } from "./list-keys.types";
 
-export const listKeysRoute = adminProcedure
-  .meta(listKeysMeta)
-  .input(ZKeyListInput)
-  .output(ZKeyListOutput)
-  .query(({ ctx }) => listKeys(ctx.db));
+export const listKeysOperation = defineOperation({
+  name: "keys.list",
+  meta: listKeysMeta,
+  input: ZKeyListInput,
+  output: ZKeyListOutput,
+  minRole: "admin",
+  kind: "read",
+  handler: (ctx) => listKeys(ctx.db),
+});

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { getMovement } from "../../services/stock-queries";
-import { viewerProcedure } from "../../trpc";
 import { getMovementMeta, ZMovementGetInput, ZMovementGetOutput } from "./get-movement.types";
 
-export const getMovementRoute = viewerProcedure
-  .meta(getMovementMeta)
-  .input(ZMovementGetInput)
-  .output(ZMovementGetOutput)
-  .query(({ ctx, input }) => getMovement(ctx.db, input.id));
+export const getMovementOperation = defineOperation({
+  name: "movements.get",
+  meta: getMovementMeta,
+  input: ZMovementGetInput,
+  output: ZMovementGetOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => getMovement(ctx.db, input.id),
+});

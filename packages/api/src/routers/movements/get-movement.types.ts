@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZMovement } from "../inventory/level.types";
 
 export const ZMovementGetInput = z.strictObject({ id: ZUuid });

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { listMovements } from "../../services/stock-queries";
-import { viewerProcedure } from "../../trpc";
 import { listMovementsMeta, ZMovementListInput, ZMovementListOutput } from "./list-movements.types";
 
-export const listMovementsRoute = viewerProcedure
-  .meta(listMovementsMeta)
-  .input(ZMovementListInput)
-  .output(ZMovementListOutput)
-  .query(({ ctx, input }) => listMovements(ctx.db, input));
+export const listMovementsOperation = defineOperation({
+  name: "movements.list",
+  meta: listMovementsMeta,
+  input: ZMovementListInput,
+  output: ZMovementListOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => listMovements(ctx.db, input),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZMovement, ZMovementKind } from "../inventory/level.types";
 
 export const ZMovementListInput = z

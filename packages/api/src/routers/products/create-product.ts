@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { createProduct } from "../../services/products";
-import { managerMutation } from "../../trpc";
 import { createProductMeta, ZProductCreateInput, ZProductCreateOutput } from "./create-product.types";
 
-export const createProductRoute = managerMutation
-  .meta(createProductMeta)
-  .input(ZProductCreateInput)
-  .output(ZProductCreateOutput)
-  .mutation(({ ctx, input }) => createProduct(ctx.db, input));
+export const createProductOperation = defineOperation({
+  name: "products.create",
+  meta: createProductMeta,
+  input: ZProductCreateInput,
+  output: ZProductCreateOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) => createProduct(ctx.db, input),
+});

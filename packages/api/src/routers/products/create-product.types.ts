@@ -1,5 +1,5 @@
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZProduct, ZProductCreateInput } from "./product.types";
 
 export { ZProductCreateInput };

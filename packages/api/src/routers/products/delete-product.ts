@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { deleteProduct } from "../../services/products";
-import { managerMutation } from "../../trpc";
 import { deleteProductMeta, ZProductDeleteInput, ZProductDeleteOutput } from "./delete-product.types";
 
-export const deleteProductRoute = managerMutation
-  .meta(deleteProductMeta)
-  .input(ZProductDeleteInput)
-  .output(ZProductDeleteOutput)
-  .mutation(({ ctx, input }) => deleteProduct(ctx.db, input.id));
+export const deleteProductOperation = defineOperation({
+  name: "products.delete",
+  meta: deleteProductMeta,
+  input: ZProductDeleteInput,
+  output: ZProductDeleteOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) => deleteProduct(ctx.db, input.id),
+});

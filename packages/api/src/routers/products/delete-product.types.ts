@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 
 export const ZProductDeleteInput = z.strictObject({ id: ZUuid });
 export const ZProductDeleteOutput = z.void();

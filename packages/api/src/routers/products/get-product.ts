@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { getProduct } from "../../services/products";
-import { viewerProcedure } from "../../trpc";
 import { getProductMeta, ZProductGetInput, ZProductGetOutput } from "./get-product.types";
 
-export const getProductRoute = viewerProcedure
-  .meta(getProductMeta)
-  .input(ZProductGetInput)
-  .output(ZProductGetOutput)
-  .query(({ ctx, input }) => getProduct(ctx.db, input.id));
+export const getProductOperation = defineOperation({
+  name: "products.get",
+  meta: getProductMeta,
+  input: ZProductGetInput,
+  output: ZProductGetOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => getProduct(ctx.db, input.id),
+});

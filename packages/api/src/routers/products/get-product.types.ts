@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZProduct } from "./product.types";
 
 export const ZProductGetInput = z.strictObject({ id: ZUuid });

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { listProducts } from "../../services/products";
-import { viewerProcedure } from "../../trpc";
 import { listProductsMeta, ZProductListInput, ZProductListOutput } from "./list-products.types";
 
-export const listProductsRoute = viewerProcedure
-  .meta(listProductsMeta)
-  .input(ZProductListInput)
-  .output(ZProductListOutput)
-  .query(({ ctx, input }) => listProducts(ctx.db, input));
+export const listProductsOperation = defineOperation({
+  name: "products.list",
+  meta: listProductsMeta,
+  input: ZProductListInput,
+  output: ZProductListOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => listProducts(ctx.db, input),
+});

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { updateProduct } from "../../services/products";
-import { managerMutation } from "../../trpc";
 import { updateProductMeta, ZProductUpdateInput, ZProductUpdateOutput } from "./update-product.types";
 
-export const updateProductRoute = managerMutation
-  .meta(updateProductMeta)
-  .input(ZProductUpdateInput)
-  .output(ZProductUpdateOutput)
-  .mutation(({ ctx, input: { id, ...patch } }) => updateProduct(ctx.db, id, patch));
+export const updateProductOperation = defineOperation({
+  name: "products.update",
+  meta: updateProductMeta,
+  input: ZProductUpdateInput,
+  output: ZProductUpdateOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, { id, ...patch }) => updateProduct(ctx.db, id, patch),
+});

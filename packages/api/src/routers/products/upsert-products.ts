@@ -1,13 +1,17 @@
+import { defineOperation } from "../../operation";
 import { upsertProducts } from "../../services/products";
-import { managerMutation } from "../../trpc";
 import {
   upsertProductsMeta,
   ZProductUpsertManyInput,
   ZProductUpsertManyOutput,
 } from "./upsert-products.types";
 
-export const upsertProductsRoute = managerMutation
-  .meta(upsertProductsMeta)
-  .input(ZProductUpsertManyInput)
-  .output(ZProductUpsertManyOutput)
-  .mutation(({ ctx, input }) => upsertProducts(ctx.db, input.items, input.onError));
+export const upsertProductsOperation = defineOperation({
+  name: "products.upsertMany",
+  meta: upsertProductsMeta,
+  input: ZProductUpsertManyInput,
+  output: ZProductUpsertManyOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) => upsertProducts(ctx.db, input.items, input.onError),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import type { TProductCreateInput } from "./product.types";
 
 /** Rows are validated one by one in the service, so one bad row can be skipped. */

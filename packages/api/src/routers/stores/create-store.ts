@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { createStore } from "../../services/stores";
-import { managerMutation } from "../../trpc";
 import { createStoreMeta, ZStoreCreateInput, ZStoreCreateOutput } from "./create-store.types";
 
-export const createStoreRoute = managerMutation
-  .meta(createStoreMeta)
-  .input(ZStoreCreateInput)
-  .output(ZStoreCreateOutput)
-  .mutation(({ ctx, input }) => createStore(ctx.db, input));
+export const createStoreOperation = defineOperation({
+  name: "stores.create",
+  meta: createStoreMeta,
+  input: ZStoreCreateInput,
+  output: ZStoreCreateOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) => createStore(ctx.db, input),
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
 export const ZStoreCreateInput = z.strictObject({ id: ZStoreId, name: ZStoreName });

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { deleteStore } from "../../services/stores";
-import { managerMutation } from "../../trpc";
 import { deleteStoreMeta, ZStoreDeleteInput, ZStoreDeleteOutput } from "./delete-store.types";
 
-export const deleteStoreRoute = managerMutation
-  .meta(deleteStoreMeta)
-  .input(ZStoreDeleteInput)
-  .output(ZStoreDeleteOutput)
-  .mutation(({ ctx, input }) => deleteStore(ctx.db, input.id));
+export const deleteStoreOperation = defineOperation({
+  name: "stores.delete",
+  meta: deleteStoreMeta,
+  input: ZStoreDeleteInput,
+  output: ZStoreDeleteOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, input) => deleteStore(ctx.db, input.id),
+});

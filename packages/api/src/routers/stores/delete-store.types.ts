@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZStoreId } from "./store.types";
 
 export const ZStoreDeleteInput = z.strictObject({ id: ZStoreId });

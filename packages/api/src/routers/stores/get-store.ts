@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { getStore } from "../../services/stores";
-import { viewerProcedure } from "../../trpc";
 import { getStoreMeta, ZStoreGetInput, ZStoreGetOutput } from "./get-store.types";
 
-export const getStoreRoute = viewerProcedure
-  .meta(getStoreMeta)
-  .input(ZStoreGetInput)
-  .output(ZStoreGetOutput)
-  .query(({ ctx, input }) => getStore(ctx.db, input.id));
+export const getStoreOperation = defineOperation({
+  name: "stores.get",
+  meta: getStoreMeta,
+  input: ZStoreGetInput,
+  output: ZStoreGetOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => getStore(ctx.db, input.id),
+});

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { listStores } from "../../services/stores";
-import { viewerProcedure } from "../../trpc";
 import { listStoresMeta, ZStoreListInput, ZStoreListOutput } from "./list-stores.types";
 
-export const listStoresRoute = viewerProcedure
-  .meta(listStoresMeta)
-  .input(ZStoreListInput)
-  .output(ZStoreListOutput)
-  .query(({ ctx, input }) => listStores(ctx.db, input));
+export const listStoresOperation = defineOperation({
+  name: "stores.list",
+  meta: listStoresMeta,
+  input: ZStoreListInput,
+  output: ZStoreListOutput,
+  minRole: "viewer",
+  kind: "read",
+  handler: (ctx, input) => listStores(ctx.db, input),
+});

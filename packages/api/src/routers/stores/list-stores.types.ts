@@ -1,6 +1,6 @@
 import { z } from "zod";
+import type { Meta } from "../../operation";
 import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
-import type { Meta } from "../../trpc";
 import { ZStore } from "./store.types";
 
 export const ZStoreListInput = z.strictObject({ ...ZPaging }).default({ limit: 20, offset: 0 });

@@ -1,9 +1,13 @@
+import { defineOperation } from "../../operation";
 import { updateStore } from "../../services/stores";
-import { managerMutation } from "../../trpc";
 import { updateStoreMeta, ZStoreUpdateInput, ZStoreUpdateOutput } from "./update-store.types";
 
-export const updateStoreRoute = managerMutation
-  .meta(updateStoreMeta)
-  .input(ZStoreUpdateInput)
-  .output(ZStoreUpdateOutput)
-  .mutation(({ ctx, input: { id, ...patch } }) => updateStore(ctx.db, id, patch));
+export const updateStoreOperation = defineOperation({
+  name: "stores.update",
+  meta: updateStoreMeta,
+  input: ZStoreUpdateInput,
+  output: ZStoreUpdateOutput,
+  minRole: "manager",
+  kind: "write",
+  handler: (ctx, { id, ...patch }) => updateStore(ctx.db, id, patch),
+});

@@ -1,0 +1,52 @@
+import { adjustStockOperation } from "./routers/inventory/adjust-stock";
+import { auditLedgerOperation } from "./routers/inventory/audit-ledger";
+import { listAlertsOperation } from "./routers/inventory/list-alerts";
+import { listStoreInventoryOperation } from "./routers/inventory/list-store-inventory";
+import { setLevelOperation } from "./routers/inventory/set-level";
+import { transferStockOperation } from "./routers/inventory/transfer-stock";
+import { createKeyOperation } from "./routers/keys/create-key";
+import { listKeysOperation } from "./routers/keys/list-keys";
+import { revokeKeyOperation } from "./routers/keys/revoke-key";
+import { getMovementOperation } from "./routers/movements/get-movement";
+import { listMovementsOperation } from "./routers/movements/list-movements";
+import { createProductOperation } from "./routers/products/create-product";
+import { deleteProductOperation } from "./routers/products/delete-product";
+import { getProductOperation } from "./routers/products/get-product";
+import { listProductsOperation } from "./routers/products/list-products";
+import { updateProductOperation } from "./routers/products/update-product";
+import { upsertProductsOperation } from "./routers/products/upsert-products";
+import { createStoreOperation } from "./routers/stores/create-store";
+import { deleteStoreOperation } from "./routers/stores/delete-store";
+import { getStoreOperation } from "./routers/stores/get-store";
+import { listStoresOperation } from "./routers/stores/list-stores";
+import { updateStoreOperation } from "./routers/stores/update-store";
+
+/**
+ * Every operation of the API. The tRPC router, the REST routes, the OpenAPI document and
+ * the metrics labels are all built from this table. Its order is the order of the
+ * document's paths.
+ */
+export const operations = [
+  listProductsOperation,
+  getProductOperation,
+  createProductOperation,
+  updateProductOperation,
+  deleteProductOperation,
+  upsertProductsOperation,
+  listStoresOperation,
+  getStoreOperation,
+  createStoreOperation,
+  updateStoreOperation,
+  deleteStoreOperation,
+  listStoreInventoryOperation,
+  setLevelOperation,
+  adjustStockOperation,
+  transferStockOperation,
+  listAlertsOperation,
+  auditLedgerOperation,
+  listMovementsOperation,
+  getMovementOperation,
+  listKeysOperation,
+  createKeyOperation,
+  revokeKeyOperation,
+] as const;
