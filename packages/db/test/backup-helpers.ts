@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { QueryFn } from "../src/backup";
 import type { Db } from "../src/client";
-import { apiKeys, idempotencyKeys, movements, products, stockLevels } from "../src/schema";
+import { apiKeys, idempotencyKeys, products } from "../src/schema";
 import { seedDemo } from "../src/seed";
+import { applyStockOperations, transferOperation } from "../src/stock-changes";
 
 export async function tempDir(prefix: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `stockroom-${prefix}-`));
@@ -49,41 +50,30 @@ export async function seedLedger(db: Db): Promise<void> {
     price: "99999999.99",
     deletedAt: new Date("2024-01-02T03:04:05.678Z"),
   });
-  // A transfer of 5 from store1 to store2 for the odd product, ledger and levels together.
-  const transferId = randomUUID();
-  await db.insert(stockLevels).values([
-    { productId: odd!.id, storeId: "store1", quantity: 15, minStock: 2 },
-    { productId: odd!.id, storeId: "store2", quantity: 5, minStock: 0 },
-  ]);
-  await db.insert(movements).values([
-    {
+  // A receipt of 20, then a transfer of 5 from store1 to store2, for the odd product: through
+  // the one door, as the service writes them.
+  const outcomes = await applyStockOperations(db, [
+    [
+      {
+        productId: odd!.id,
+        storeId: "store1",
+        kind: "adjustment",
+        delta: 20,
+        minStock: 2,
+        reason: "received",
+      },
+    ],
+    transferOperation({
       productId: odd!.id,
-      storeId: "store1",
-      kind: "adjustment",
-      delta: 20,
-      quantityAfter: 20,
-      reason: "received",
-    },
-    {
-      productId: odd!.id,
-      storeId: "store1",
-      kind: "transfer_out",
-      delta: -5,
-      quantityAfter: 15,
-      transferId,
-      actor: key!.id,
+      sourceStoreId: "store1",
+      targetStoreId: "store2",
+      quantity: 5,
       reference: "PO-1\\2\t3",
-    },
-    {
-      productId: odd!.id,
-      storeId: "store2",
-      kind: "transfer_in",
-      delta: 5,
-      quantityAfter: 5,
-      transferId,
+      transferId: randomUUID(),
       actor: key!.id,
-    },
+    }),
   ]);
+  if (outcomes.some((o) => !o.applied)) throw new Error("seedLedger: a stock change was refused");
 }
 
 /**
