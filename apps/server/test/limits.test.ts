@@ -17,7 +17,9 @@ describe("limits and headers", () => {
     app = createApp({
       runtime: { database: scratch.database, keys: new KeyAuthenticator(scratch.database.db), hooks: {} },
       logger: pino({ level: "silent" }),
-      rateLimit: 5,
+      // A burst of 5 that refills slowly (one token per 10 s), so a slow machine cannot refill
+      // the bucket between the test's requests.
+      rateLimit: 0.1,
       rateLimitBurst: 5,
       corsOrigins: ["https://shop.example.com"],
     });
