@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ERROR_CATALOGUE, type ErrorCode, restRoutes } from "@stockroom/api";
+import { ERROR_CATALOGUE, type ErrorCode, operationErrorCodes, restRoutes } from "@stockroom/api";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,8 +111,9 @@ describe("the OpenAPI document and the docs", () => {
     for (const route of routes) {
       const responses = opOf(doc, route).responses as Record<string, Json>;
       const errors = Object.keys(responses).filter((s) => Number(s) >= 400);
-      for (const status of ["400", "401", "403", "500", "503"])
-        expect(errors, route.procedure).toContain(status);
+      for (const status of ["400", "401", "500", "503"]) expect(errors, route.procedure).toContain(status);
+      // 403 only where some key's role can be too low.
+      expect(errors.includes("403"), route.procedure).toBe(route.operation.minRole !== "viewer");
       for (const status of errors) {
         const content = responses[status]!.content as Json;
         expect([route.procedure, status, Object.keys(content)]).toEqual([
@@ -122,9 +123,12 @@ describe("the OpenAPI document and the docs", () => {
         ]);
         const media = content["application/problem+json"];
         expect(media.schema).toEqual({ $ref: "#/components/schemas/Problem" });
-        const codes = CODES.filter((c) => ERROR_CATALOGUE[c].status === Number(status));
+        const codes = operationErrorCodes(route.operation).filter(
+          (c) => ERROR_CATALOGUE[c].status === Number(status),
+        );
         expect(codes.length).toBeGreaterThan(0);
         expect(Object.keys(media.examples).sort()).toEqual([...codes].sort());
+        for (const code of codes) expect(responses[status]!.description).toContain(code);
         for (const [code, example] of Object.entries(media.examples as Record<string, Json>)) {
           expect(example.value.status).toBe(Number(status));
           expect(example.value.code).toBe(code);
@@ -149,6 +153,85 @@ describe("the OpenAPI document and the docs", () => {
     }
     for (const name of ["products.create", "products.update", "stores.create", "stores.delete"])
       expect(has(name, 409)).toBe(true);
+  });
+
+  it("offers per operation only the codes it can answer, each under its catalogue status", () => {
+    const codesAt = (procedure: string, status: number): string[] => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      const media = opOf(doc, route).responses[String(status)]?.content["application/problem+json"];
+      return media ? Object.keys(media.examples) : [];
+    };
+    expect(codesAt("inventory.transfer", 409)).toContain("INSUFFICIENT_STOCK");
+    expect(codesAt("inventory.transfer", 409)).not.toContain("SKU_TAKEN");
+    expect(codesAt("inventory.transfer", 404)).toEqual(["NOT_FOUND"]);
+    expect(codesAt("inventory.adjust", 409).sort()).toEqual(["INSUFFICIENT_STOCK", "STALE_QUANTITY"]);
+    expect(codesAt("products.create", 409)).toEqual(["SKU_TAKEN"]);
+    expect(codesAt("stores.delete", 409)).toEqual(["STORE_NOT_EMPTY"]);
+    expect(codesAt("products.list", 409)).toEqual([]);
+    expect(codesAt("products.list", 404)).toEqual([]);
+    expect(codesAt("products.list", 413)).toEqual([]);
+    expect(codesAt("products.create", 422)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
+    for (const route of routes) {
+      const declared = route.operation.meta.errors ?? [];
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      for (const code of [...declared, ...operationErrorCodes(route.operation)]) {
+        const status = String(ERROR_CATALOGUE[code].status);
+        expect([route.procedure, code, status in responses]).toEqual([route.procedure, code, true]);
+        expect(Object.keys(responses[status]!.content["application/problem+json"].examples)).toContain(code);
+      }
+      // Nothing listed that the operation cannot answer.
+      const listed = Object.entries(responses)
+        .filter(([s]) => Number(s) >= 400)
+        .flatMap(([, r]) => Object.keys(r.content["application/problem+json"].examples));
+      expect(listed.sort()).toEqual([...operationErrorCodes(route.operation)].sort());
+    }
+  });
+
+  it("documents the response headers the server sends", () => {
+    for (const name of [
+      "X-Request-Id",
+      "Idempotent-Replayed",
+      "Retry-After",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+    ])
+      expect(doc.components.headers[name]?.schema, name).toBeDefined();
+    const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
+    for (const route of routes) {
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      for (const [status, response] of Object.entries(responses)) {
+        const headers = response.headers as Json;
+        expect([route.procedure, status, headers?.["X-Request-Id"]]).toEqual([
+          route.procedure,
+          status,
+          ref("X-Request-Id"),
+        ]);
+        if (Number(status) < 400)
+          expect([route.procedure, "Idempotent-Replayed" in headers]).toEqual([
+            route.procedure,
+            route.type === "mutation",
+          ]);
+        if (status === "429" || status === "503") expect(headers["Retry-After"]).toEqual(ref("Retry-After"));
+        if (status === "429")
+          for (const name of ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])
+            expect(headers[name]).toEqual(ref(name));
+      }
+    }
+  });
+
+  it("names headers as the server sends them", async () => {
+    const created = await t.rest("POST", "/api/stores", {
+      body: { id: "hdr1", name: "Headers" },
+      headers: { "idempotency-key": "hdr-k1" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("x-request-id")).toBeTruthy();
+    const again = await t.rest("POST", "/api/stores", {
+      body: { id: "hdr1", name: "Headers" },
+      headers: { "idempotency-key": "hdr-k1" },
+    });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
   it("says what the server really answers, status for status", async () => {

@@ -1,5 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
-import { ERROR_CATALOGUE, type ErrorCode } from "./errors";
+import { roleRank } from "./context";
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "./errors";
+import type { AnyOperation } from "./operation";
 import { operations } from "./operations";
 import { restRoutes } from "./rest-routes";
 import { createDocumentRouter } from "./trpc";
@@ -42,10 +44,67 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   INTERNAL: "An unexpected error occurred; it has been logged",
 };
 
-function problemResponse(status: number): Json {
-  const codes = (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).filter(
-    (c) => ERROR_CATALOGUE[c].status === status,
-  );
+/**
+ * Every code an operation can answer: its own (meta.errors) and the runner's, by role,
+ * method and body. The rate limiter keys on the Authorization header, so only operations
+ * that take a key can be rate limited; idempotency keys are honoured on every mutation.
+ */
+export function operationErrorCodes(op: AnyOperation): ErrorCode[] {
+  const method = op.meta.openapi?.method ?? "GET";
+  const codes = new Set<ErrorCode>(["VALIDATION_FAILED", ...(op.meta.errors ?? [])]);
+  if (op.minRole !== null) {
+    codes.add("UNAUTHORIZED");
+    if (roleRank(op.minRole) > roleRank("viewer")) codes.add("FORBIDDEN");
+    codes.add("RATE_LIMITED");
+  }
+  // The body cap applies to every method but GET; only a body's media type is checked.
+  if (method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
+  if (method === "POST" || method === "PUT" || method === "PATCH") codes.add("UNSUPPORTED_MEDIA_TYPE");
+  if (op.kind !== "read") codes.add("IDEMPOTENCY_KEY_REUSED");
+  codes.add("INTERNAL");
+  codes.add("UNAVAILABLE");
+  return ERROR_CODES.filter((c) => codes.has(c));
+}
+
+/** Response headers the server sends, referenced from every response that carries them. */
+const HEADERS: Json = {
+  "X-Request-Id": {
+    description:
+      "The request's id: the client's own X-Request-Id when it sent a sane one, else a generated one. Also `requestId` in problem bodies and in the server log.",
+    schema: { type: "string" },
+    example: "req_5f2c9a",
+  },
+  "Idempotent-Replayed": {
+    description:
+      "`true` when this is the stored answer to an earlier request with the same Idempotency-Key and body; absent otherwise.",
+    schema: { type: "string", enum: ["true"] },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying.",
+    schema: { type: "integer", minimum: 1 },
+    example: 1,
+  },
+  "RateLimit-Limit": {
+    description: "The burst size of this API key's token bucket.",
+    schema: { type: "integer", minimum: 0 },
+    example: 200,
+  },
+  "RateLimit-Remaining": {
+    description: "Requests left in the bucket now.",
+    schema: { type: "integer", minimum: 0 },
+    example: 0,
+  },
+  "RateLimit-Reset": {
+    description: "Seconds until the bucket is full again.",
+    schema: { type: "integer", minimum: 0 },
+    example: 1,
+  },
+};
+
+const headerRefs = (...names: string[]): Json =>
+  Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+
+function problemResponse(status: number, codes: ErrorCode[]): Json {
   const examples = Object.fromEntries(
     codes.map((code) => [
       code,
@@ -61,8 +120,15 @@ function problemResponse(status: number): Json {
       },
     ]),
   );
+  const headers =
+    status === 429
+      ? headerRefs("X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+      : status === 503
+        ? headerRefs("X-Request-Id", "Retry-After")
+        : headerRefs("X-Request-Id");
   return {
-    description: `${codes.join(", ")}`,
+    description: `${codes.map((c) => `${c} (${ERROR_CATALOGUE[c].title.toLowerCase()})`).join(", ")}`,
+    headers,
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, examples } },
   };
 }
@@ -92,6 +158,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
   // trpc-to-openapi's own error schemas describe a JSON shape the REST layer never sends.
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   schemas.Problem = PROBLEM_SCHEMA;
+  components.headers = HEADERS;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
   for (const route of restRoutes()) {
@@ -100,16 +167,24 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     op.operationId = route.procedure;
     const responses = op.responses as Record<string, Json>;
     const ok = responses["200"];
+    for (const status of Object.keys(responses)) if (status !== "200") delete responses[status];
     if (ok && route.successStatus !== 200) {
       delete responses["200"];
       responses[String(route.successStatus)] =
         route.successStatus === 204 ? { description: "Done; no content" } : { ...ok, description: "Created" };
     }
-    // A body that is not JSON is refused with 415 before the procedure sees it.
-    if (route.method === "POST" || route.method === "PUT" || route.method === "PATCH") responses["415"] = {};
-    for (const status of Object.keys(responses)) {
-      if (Number(status) >= 400) responses[status] = problemResponse(Number(status));
+    const success = responses[String(route.successStatus)];
+    if (success)
+      success.headers = headerRefs(
+        "X-Request-Id",
+        ...(route.type === "mutation" ? ["Idempotent-Replayed"] : []),
+      );
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of operationErrorCodes(route.operation)) {
+      const status = ERROR_CATALOGUE[code].status;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
+    for (const [status, codes] of byStatus) responses[String(status)] = problemResponse(status, codes);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     if (route.method === "POST") {
       op.parameters ??= [];

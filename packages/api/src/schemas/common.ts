@@ -41,6 +41,3 @@ export const ZOffsetPage = <T extends z.ZodType>(item: T) =>
 
 export const ZCursorPage = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-
-/** Error responses every authenticated route can give. */
-export const AUTH_ERRORS = [400, 401, 403, 413, 429, 500, 503];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZStoreId, ZUuid, zText } from "../../schemas/common";
+import { ZStoreId, ZUuid, zText } from "../../schemas/common";
 import { ZMovement, ZReason, ZStockLevel } from "./level.types";
 
 export const ZAdjustInput = z.strictObject({
@@ -31,7 +31,7 @@ export const adjustStockMeta: Meta = {
     summary: "Adjust a stock level",
     description:
       "Role clerk. A signed delta with a reason. Going below zero is 409 INSUFFICIENT_STOCK; a moved level with `expectedQuantity` is 409 STALE_QUANTITY.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
   },
+  errors: ["NOT_FOUND", "INSUFFICIENT_STOCK", "STALE_QUANTITY"],
   successStatus: 201,
 };

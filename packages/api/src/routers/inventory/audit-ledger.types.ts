@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 
 export const ZAuditInput = z.strictObject({}).optional();
 export const ZAuditOutput = z.object({
@@ -22,6 +21,6 @@ export const auditLedgerMeta: Meta = {
     summary: "Recompute every level from the ledger",
     description:
       "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
 };

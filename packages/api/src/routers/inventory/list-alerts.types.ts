@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 export const ZAlertsInput = z
@@ -17,6 +17,6 @@ export const listAlertsMeta: Meta = {
     tags: ["inventory"],
     summary: "Low-stock alerts",
     description: "Levels with quantity < minStock, biggest shortfall first. No alerts is an empty list.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 export const ZStoreInventoryInput = z.strictObject({
@@ -19,6 +19,6 @@ export const listStoreInventoryMeta: Meta = {
     summary: "Stock levels of one store",
     description:
       "Ordered by sku. `belowMin=true` lists only levels under their minimum. Unknown store → 404.",
-    errorResponses: [...AUTH_ERRORS, 404],
   },
+  errors: ["NOT_FOUND"],
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZStoreId, ZUuid } from "../../schemas/common";
+import { ZStoreId, ZUuid } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 const count = z.number().int("Must be an integer").min(0, "Must be at least 0").max(1_000_000_000);
@@ -30,6 +30,6 @@ export const setLevelMeta: Meta = {
     summary: "Set a minimum and/or record a stock count",
     description:
       "Role manager. Creates the level if missing. Setting `quantity` writes a ledger row of kind `count` with the computed delta.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
   },
+  errors: ["NOT_FOUND", "STALE_QUANTITY"],
 };

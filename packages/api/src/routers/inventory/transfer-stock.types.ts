@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZStoreId, ZTimestamp, ZUuid, zText } from "../../schemas/common";
+import { ZStoreId, ZTimestamp, ZUuid, zText } from "../../schemas/common";
 import { ZMovement, ZStockLevel } from "./level.types";
 
 export const ZTransferInput = z
@@ -41,7 +41,7 @@ export const transferStockMeta: Meta = {
     summary: "Move stock between stores",
     description:
       "Role clerk. Atomic: both ledger legs commit or neither. Creates the target level if missing. Not enough stock at the source is 409 INSUFFICIENT_STOCK.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
   },
+  errors: ["NOT_FOUND", "INSUFFICIENT_STOCK"],
   successStatus: 201,
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, zText } from "../../schemas/common";
+import { zText } from "../../schemas/common";
 import { ZApiKey, ZRole } from "./key.types";
 
 export const ZKeyCreateInput = z.strictObject({ name: zText(1, 100), role: ZRole });
@@ -14,7 +14,7 @@ export const createKeyMeta: Meta = {
     tags: ["keys"],
     summary: "Create an API key",
     description: "Role admin. The answer holds the secret, once.",
-    errorResponses: [...AUTH_ERRORS, 422],
   },
+  errors: [],
   successStatus: 201,
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 
 export const ZKeyRevokeInput = z.strictObject({ id: ZUuid });
 export const ZKeyRevokeOutput = z.void();
@@ -12,7 +12,7 @@ export const revokeKeyMeta: Meta = {
     summary: "Revoke an API key",
     description:
       "Role admin. Takes effect at once on the replica that served it and within the key cache TTL (default 5 s) on every other replica.",
-    errorResponses: [...AUTH_ERRORS, 404, 422],
   },
+  errors: ["NOT_FOUND"],
   successStatus: 204,
 };

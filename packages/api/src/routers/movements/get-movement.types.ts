@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 import { ZMovement } from "../inventory/level.types";
 
 export const ZMovementGetInput = z.strictObject({ id: ZUuid });
@@ -11,6 +11,6 @@ export const getMovementMeta: Meta = {
     path: "/movements/{id}",
     tags: ["movements"],
     summary: "One ledger row",
-    errorResponses: [...AUTH_ERRORS, 404],
   },
+  errors: ["NOT_FOUND"],
 };

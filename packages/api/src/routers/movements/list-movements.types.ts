@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
+import { ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
 import { ZMovement, ZMovementKind } from "../inventory/level.types";
 
 export const ZMovementListInput = z
@@ -24,6 +24,6 @@ export const listMovementsMeta: Meta = {
     summary: "The movement ledger",
     description:
       "Newest first. Pass `nextCursor` back as `cursor` for the next page; pages stay stable while new movements arrive.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
 };

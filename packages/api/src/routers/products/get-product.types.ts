@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductGetInput = z.strictObject({ id: ZUuid });
@@ -12,6 +12,6 @@ export const getProductMeta: Meta = {
     path: "/products/{id}",
     tags: ["products"],
     summary: "Get a product",
-    errorResponses: [...AUTH_ERRORS, 404],
   },
+  errors: ["NOT_FOUND"],
 };

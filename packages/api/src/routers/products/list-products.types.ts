@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
+import { ZOffsetPage, ZPaging } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductListInput = z
@@ -25,8 +25,8 @@ export const listProductsMeta: Meta = {
     summary: "List products",
     description:
       "Live products with filters and offset paging. Default order: createdAt, then id. `q` matches name or sku, case-insensitively.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
 };
 
 export type TProductListInput = z.input<typeof ZProductListInput>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 import { productFields, ZProduct } from "./product.types";
 
 export const ZProductUpdateInput = z.strictObject({
@@ -20,6 +20,6 @@ export const updateProductMeta: Meta = {
     tags: ["products"],
     summary: "Update a product",
     description: "Role manager. Any subset of the create fields; omitted fields keep their value.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
   },
+  errors: ["NOT_FOUND", "SKU_TAKEN"],
 };

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import type { TProductCreateInput } from "./product.types";
 
 /** Rows are validated one by one in the service, so one bad row can be skipped. */
@@ -50,6 +49,6 @@ export const upsertProductsMeta: Meta = {
     summary: "Create or update many products by sku",
     description:
       "Role manager. Upsert by sku (case-insensitive) in one statement. With `rejectAll` one bad row writes nothing; with `skipFailed` good rows are written and bad ones listed in `failed`.",
-    errorResponses: [...AUTH_ERRORS, 422],
   },
+  errors: [],
 };

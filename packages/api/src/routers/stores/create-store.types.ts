@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
 export const ZStoreCreateInput = z.strictObject({ id: ZStoreId, name: ZStoreName });
@@ -12,7 +11,7 @@ export const createStoreMeta: Meta = {
     tags: ["stores"],
     summary: "Create a store",
     description: "Role manager. `id` is a lowercase slug chosen by you.",
-    errorResponses: [...AUTH_ERRORS, 409, 422],
   },
+  errors: ["STORE_EXISTS"],
   successStatus: 201,
 };

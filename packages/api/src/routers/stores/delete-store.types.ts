@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStoreId } from "./store.types";
 
 export const ZStoreDeleteInput = z.strictObject({ id: ZStoreId });
@@ -12,7 +11,7 @@ export const deleteStoreMeta: Meta = {
     tags: ["stores"],
     summary: "Delete a store",
     description: "Role manager. Refused with STORE_NOT_EMPTY while the store holds stock.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
   },
+  errors: ["NOT_FOUND", "STORE_NOT_EMPTY"],
   successStatus: 204,
 };

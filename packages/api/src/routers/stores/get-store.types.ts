@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStore, ZStoreId } from "./store.types";
 
 export const ZStoreGetInput = z.strictObject({ id: ZStoreId });
@@ -11,6 +10,6 @@ export const getStoreMeta: Meta = {
     path: "/stores/{id}",
     tags: ["stores"],
     summary: "Get a store",
-    errorResponses: [...AUTH_ERRORS, 404],
   },
+  errors: ["NOT_FOUND"],
 };

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
 export const ZStoreUpdateInput = z.strictObject({ id: ZStoreId, name: ZStoreName.optional() });
@@ -12,6 +11,6 @@ export const updateStoreMeta: Meta = {
     tags: ["stores"],
     summary: "Rename a store",
     description: "Role manager.",
-    errorResponses: [...AUTH_ERRORS, 404, 422],
   },
+  errors: ["NOT_FOUND"],
 };
