@@ -234,6 +234,47 @@ describe("the OpenAPI document and the docs", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true");
   });
 
+  it("states in the schemas the rules the server enforces, and the server agrees", async () => {
+    const body = (procedure: string) => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      return opOf(doc, route).requestBody.content["application/json"].schema as Json;
+    };
+    expect(body("products.create").properties.price.multipleOf).toBe(0.01);
+    expect(body("products.update").properties.price.multipleOf).toBe(0.01);
+    expect(body("inventory.adjust").properties.delta.not).toEqual({ const: 0 });
+    expect(body("inventory.setLevel").anyOf).toEqual([
+      { required: ["minStock"] },
+      { required: ["quantity"] },
+    ]);
+    const noControl = body("products.create").properties.name.pattern;
+    expect(new RegExp(noControl).test("Claw hammer\n16 oz")).toBe(true);
+    expect(new RegExp(noControl).test("Claw\u0007hammer")).toBe(false);
+    for (const route of routes) {
+      const schema = opOf(doc, route).requestBody?.content["application/json"].schema;
+      if (schema) expect([route.procedure, schema.additionalProperties]).toEqual([route.procedure, false]);
+    }
+
+    const refused = async (method: string, url: string, payload: Json, path: string) => {
+      const reply = await t.rest(method, url, { body: payload });
+      expectProblem(reply, 400, "VALIDATION_FAILED");
+      expect(reply.body.issues.map((i: Json) => i.path)).toContain(path);
+    };
+    const product = { sku: "RULE-1", name: "Rule", category: "tools", price: 1 };
+    await refused("POST", "/api/products", { ...product, price: 1.234 }, "price");
+    await refused("POST", "/api/products", { ...product, name: "Bell\u0007" }, "name");
+    await refused("POST", "/api/products", { ...product, colour: "red" }, "(root)");
+    const adjust = { productId: PARAM, storeId: "store1", reason: "correction" };
+    await refused("POST", "/api/inventory/adjustments", { ...adjust, delta: 0 }, "delta");
+    await refused("PUT", `/api/stores/store1/inventory/${PARAM}`, {}, "quantity");
+    // And what the schema allows passes validation (404: the product does not exist).
+    expectProblem(
+      await t.rest("POST", "/api/inventory/adjustments", { body: { ...adjust, delta: -3 } }),
+      404,
+      "NOT_FOUND",
+    );
+    expect((await t.rest("POST", "/api/products", { body: { ...product, price: 18.99 } })).status).toBe(201);
+  });
+
   it("says what the server really answers, status for status", async () => {
     const check = async (procedure: string, reply: { status: number; body: Json }) => {
       const route = routes.find((r) => r.procedure === procedure)!;

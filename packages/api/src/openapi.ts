@@ -1,4 +1,5 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
+import { z } from "zod";
 import { roleRank } from "./context";
 import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "./errors";
 import type { AnyOperation } from "./operation";
@@ -134,6 +135,21 @@ function problemResponse(status: number, codes: ErrorCode[]): Json {
 }
 
 /**
+ * Rules of a body schema that trpc-to-openapi loses when it takes the path parameters out:
+ * it rebuilds a refined object as a plain z.object, dropping strictness and metadata.
+ */
+function bodyRules(input: z.ZodType): Json {
+  const rules: Json = {};
+  const def = (
+    input as { _zod?: { def?: { type?: string; catchall?: { _zod?: { def?: { type?: string } } } } } }
+  )._zod?.def;
+  if (def?.type === "object" && def.catchall?._zod?.def?.type === "never") rules.additionalProperties = false;
+  const meta = z.globalRegistry.get(input) as Json | undefined;
+  if (meta?.anyOf) rules.anyOf = meta.anyOf;
+  return rules;
+}
+
+/**
  * The OpenAPI 3.1 document, generated once at start from the procedures and then made
  * true to what the REST adapter really sends: 201/204 success codes, problem+json errors
  * from the error catalogue, the bearer scheme and the Idempotency-Key header.
@@ -165,6 +181,11 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     const op = paths[route.path]?.[route.method.toLowerCase()];
     if (!op) continue;
     op.operationId = route.procedure;
+    const body = (op.requestBody as Json | undefined)?.content as
+      | Record<string, { schema?: Json }>
+      | undefined;
+    const bodySchema = body?.["application/json"]?.schema;
+    if (bodySchema && !("$ref" in bodySchema)) Object.assign(bodySchema, bodyRules(route.input));
     const responses = op.responses as Record<string, Json>;
     const ok = responses["200"];
     for (const status of Object.keys(responses)) if (status !== "200") delete responses[status];

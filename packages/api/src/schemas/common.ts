@@ -4,13 +4,17 @@ import { z } from "zod";
 // store NUL in text, and nobody means to put a bell character in a product name.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of the check
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** The same set, as the JSON Schema pattern of a string free of them. */
+const CONTROL_CHARS_FREE = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$";
 
 export const zText = (min: number, max: number) =>
   z
     .string()
     .min(min, min === 1 ? "Must not be empty" : `Must be at least ${min} characters`)
     .max(max, `Must be at most ${max} characters`)
-    .refine((s) => !CONTROL_CHARS.test(s), "Must not contain control characters");
+    .refine((s) => !CONTROL_CHARS.test(s), "Must not contain control characters")
+    // The refine above is invisible to JSON Schema; the same rule as a pattern.
+    .meta({ pattern: CONTROL_CHARS_FREE });
 
 export const ZUuid = z.uuid({ message: "Must be a UUID" });
 export const ZStoreId = z
@@ -22,7 +26,9 @@ export const ZMoney = z
   .number()
   .min(0, "Must be at least 0")
   .max(99999999.99, "Must be at most 99999999.99")
-  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, "Must have at most two decimals");
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, "Must have at most two decimals")
+  // The refine above is invisible to JSON Schema (and z.multipleOf would check differently).
+  .meta({ multipleOf: 0.01, example: 18.99 });
 
 export const ZQuantity = z.number().int("Must be an integer");
 

@@ -11,7 +11,8 @@ export const ZAdjustInput = z.strictObject({
     .int("Must be an integer")
     .min(-1_000_000, "Must be at least -1000000")
     .max(1_000_000, "Must be at most 1000000")
-    .refine((d) => d !== 0, "Must not be zero"),
+    .refine((d) => d !== 0, "Must not be zero")
+    .meta({ not: { const: 0 }, example: -3 }),
   reason: ZReason,
   reference: zText(1, 255).optional(),
   expectedQuantity: z

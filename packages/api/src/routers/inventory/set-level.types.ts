@@ -20,7 +20,8 @@ export const ZSetLevelInput = z
   .refine((v) => v.minStock !== undefined || v.quantity !== undefined, {
     message: "Give minStock, quantity or both",
     path: ["quantity"],
-  });
+  })
+  .meta({ anyOf: [{ required: ["minStock"] }, { required: ["quantity"] }] });
 export const ZSetLevelOutput = ZStockLevel;
 export const setLevelMeta: Meta = {
   openapi: {
