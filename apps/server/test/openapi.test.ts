@@ -275,6 +275,34 @@ describe("the OpenAPI document and the docs", () => {
     expect((await t.rest("POST", "/api/products", { body: { ...product, price: 18.99 } })).status).toBe(201);
   });
 
+  it("shows realistic examples, not schema noise, and says where the paths start", () => {
+    expect(doc.servers).toEqual([{ url: "/api" }]);
+    expect(doc.info.description).toContain('servers: [{ url: "/api" }]');
+    const examples: unknown[] = [];
+    const walk = (node: unknown) => {
+      if (!node || typeof node !== "object") return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === "example") examples.push(v);
+        walk(v);
+      }
+    };
+    walk(doc);
+    expect(examples.length).toBeGreaterThan(20);
+    const text = JSON.stringify(examples);
+    expect(text).not.toMatch(/9007199254740991/);
+    for (const [, year] of text.matchAll(/"(\d{4})-\d{2}-\d{2}T/g)) expect(year).toBe("2026");
+    for (const route of routes) {
+      const schema = opOf(doc, route).requestBody?.content["application/json"].schema;
+      if (!schema) continue;
+      expect([route.procedure, typeof schema.example]).toEqual([route.procedure, "object"]);
+      // The example of a body holds only the body's own fields, and its required ones.
+      for (const key of Object.keys(schema.example)) expect(schema.properties).toHaveProperty(key);
+      for (const key of schema.required ?? []) expect(schema.example).toHaveProperty(key);
+    }
+    for (const name of ["Product", "Store", "StockLevel", "Alert", "Movement", "Transfer", "ApiKey"])
+      expect([name, typeof doc.components.schemas[name]?.example]).toEqual([name, "object"]);
+  });
+
   it("says what the server really answers, status for status", async () => {
     const check = async (procedure: string, reply: { status: number; body: Json }) => {
       const route = routes.find((r) => r.procedure === procedure)!;

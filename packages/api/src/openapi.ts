@@ -73,7 +73,7 @@ const HEADERS: Json = {
     description:
       "The request's id: the client's own X-Request-Id when it sent a sane one, else a generated one. Also `requestId` in problem bodies and in the server log.",
     schema: { type: "string" },
-    example: "req_5f2c9a",
+    example: "7d1c2e9a-4b3f-4e21-9c6d-2a8f5b0e4d17",
   },
   "Idempotent-Replayed": {
     description:
@@ -116,7 +116,7 @@ function problemResponse(status: number, codes: ErrorCode[]): Json {
           status,
           detail: EXAMPLE_DETAIL[code] ?? ERROR_CATALOGUE[code].title,
           code,
-          requestId: "req_5f2c9a",
+          requestId: "7d1c2e9a-4b3f-4e21-9c6d-2a8f5b0e4d17",
         },
       },
     ]),
@@ -146,6 +146,7 @@ function bodyRules(input: z.ZodType): Json {
   if (def?.type === "object" && def.catchall?._zod?.def?.type === "never") rules.additionalProperties = false;
   const meta = z.globalRegistry.get(input) as Json | undefined;
   if (meta?.anyOf) rules.anyOf = meta.anyOf;
+  if (meta?.example) rules.example = meta.example;
   return rules;
 }
 
@@ -159,7 +160,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     title: "Stockroom API",
     version: options.version,
     description:
-      "Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.",
+      'Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.\n\nPaths are relative to the server URL `/api` (`servers: [{ url: "/api" }]`): `GET /products` is `GET http://localhost:8000/api/products` on a default local server. Every response carries `X-Request-Id`; POSTs take an optional `Idempotency-Key`.',
     baseUrl: options.baseUrl,
     securitySchemes: {
       bearerAuth: { type: "http", scheme: "bearer", description: "An API key, e.g. sk_live_…" },
@@ -185,7 +186,15 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
       | Record<string, { schema?: Json }>
       | undefined;
     const bodySchema = body?.["application/json"]?.schema;
-    if (bodySchema && !("$ref" in bodySchema)) Object.assign(bodySchema, bodyRules(route.input));
+    if (bodySchema && !("$ref" in bodySchema)) {
+      const rules = bodyRules(route.input);
+      // The example of the whole input, less what travels in the path.
+      if (rules.example)
+        rules.example = Object.fromEntries(
+          Object.entries(rules.example as Json).filter(([k]) => k in ((bodySchema.properties as Json) ?? {})),
+        );
+      Object.assign(bodySchema, rules);
+    }
     const responses = op.responses as Record<string, Json>;
     const ok = responses["200"];
     for (const status of Object.keys(responses)) if (status !== "200") delete responses[status];

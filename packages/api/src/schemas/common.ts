@@ -16,11 +16,14 @@ export const zText = (min: number, max: number) =>
     // The refine above is invisible to JSON Schema; the same rule as a pattern.
     .meta({ pattern: CONTROL_CHARS_FREE });
 
-export const ZUuid = z.uuid({ message: "Must be a UUID" });
+export const ZUuid = z
+  .uuid({ message: "Must be a UUID" })
+  .meta({ example: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10" });
 export const ZStoreId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)");
-export const ZTimestamp = z.iso.datetime({ offset: true });
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)")
+  .meta({ example: "store1" });
+export const ZTimestamp = z.iso.datetime({ offset: true }).meta({ example: "2026-01-05T10:00:00.000Z" });
 
 export const ZMoney = z
   .number()
@@ -40,10 +43,13 @@ export const ZPaging = {
 export const ZOffsetPage = <T extends z.ZodType>(item: T) =>
   z.object({
     items: z.array(item),
-    total: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
+    total: z.number().int().meta({ example: 1 }),
+    limit: z.number().int().meta({ example: 20 }),
+    offset: z.number().int().meta({ example: 0 }),
   });
 
 export const ZCursorPage = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: "null on the last page", example: null }),
+  });

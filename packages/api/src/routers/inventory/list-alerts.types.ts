@@ -1,14 +1,17 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
 import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
-import { ZStockLevel } from "./level.types";
+import { LEVEL_EXAMPLE, ZStockLevel } from "./level.types";
 
 export const ZAlertsInput = z
   .strictObject({ storeId: ZStoreId.optional(), category: z.string().max(100).optional(), ...ZPaging })
   .default({ limit: 20, offset: 0 });
 export const ZAlert = ZStockLevel.extend({
   shortfall: z.number().int().meta({ description: "minStock - quantity" }),
-}).meta({ id: "Alert" });
+}).meta({
+  id: "Alert",
+  example: { ...LEVEL_EXAMPLE, quantity: 4, belowMin: true, shortfall: 6 },
+});
 export const ZAlertsOutput = ZOffsetPage(ZAlert);
 export const listAlertsMeta: Meta = {
   openapi: {

@@ -21,7 +21,15 @@ export const ZSetLevelInput = z
     message: "Give minStock, quantity or both",
     path: ["quantity"],
   })
-  .meta({ anyOf: [{ required: ["minStock"] }, { required: ["quantity"] }] });
+  .meta({
+    anyOf: [{ required: ["minStock"] }, { required: ["quantity"] }],
+    example: {
+      storeId: "store1",
+      productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10",
+      minStock: 10,
+      quantity: 42,
+    },
+  });
 export const ZSetLevelOutput = ZStockLevel;
 export const setLevelMeta: Meta = {
   openapi: {

@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { Meta } from "../../operation";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
-export const ZStoreCreateInput = z.strictObject({ id: ZStoreId, name: ZStoreName });
+export const ZStoreCreateInput = z
+  .strictObject({ id: ZStoreId, name: ZStoreName })
+  .meta({ example: { id: "store1", name: "Downtown" } });
 export const ZStoreCreateOutput = ZStore;
 export const createStoreMeta: Meta = {
   openapi: {

@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { Meta } from "../../operation";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
-export const ZStoreUpdateInput = z.strictObject({ id: ZStoreId, name: ZStoreName.optional() });
+export const ZStoreUpdateInput = z
+  .strictObject({ id: ZStoreId, name: ZStoreName.optional() })
+  .meta({ example: { id: "store1", name: "Downtown (Main St)" } });
 export const ZStoreUpdateOutput = ZStore;
 export const updateStoreMeta: Meta = {
   openapi: {
