@@ -220,6 +220,21 @@ describe("the OpenAPI document and the docs", () => {
     }
   });
 
+  it("documents Idempotency-Key on every change, as the server honours it", async () => {
+    for (const route of routes) {
+      const params = (opOf(doc, route).parameters ?? []) as Json[];
+      const documented = params.some((p) => p.in === "header" && p.name === "Idempotency-Key");
+      expect([route.procedure, documented]).toEqual([route.procedure, route.type === "mutation"]);
+    }
+    await t.rest("POST", "/api/stores", { body: { id: "idem1", name: "Idem" } });
+    const rename = (name: string) =>
+      t.rest("PUT", "/api/stores/idem1", { body: { name }, headers: { "idempotency-key": "idem-put-1" } });
+    expect((await rename("Idem A")).status).toBe(200);
+    const replay = await rename("Idem A");
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expectProblem(await rename("Idem B"), 422, "IDEMPOTENCY_KEY_REUSED");
+  });
+
   it("names headers as the server sends them", async () => {
     const created = await t.rest("POST", "/api/stores", {
       body: { id: "hdr1", name: "Headers" },

@@ -160,7 +160,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     title: "Stockroom API",
     version: options.version,
     description:
-      'Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.\n\nPaths are relative to the server URL `/api` (`servers: [{ url: "/api" }]`): `GET /products` is `GET http://localhost:8000/api/products` on a default local server. Every response carries `X-Request-Id`; POSTs take an optional `Idempotency-Key`.',
+      'Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.\n\nPaths are relative to the server URL `/api` (`servers: [{ url: "/api" }]`): `GET /products` is `GET http://localhost:8000/api/products` on a default local server. Every response carries `X-Request-Id`; every change (POST, PUT, DELETE) takes an optional `Idempotency-Key`.',
     baseUrl: options.baseUrl,
     securitySchemes: {
       bearerAuth: { type: "http", scheme: "bearer", description: "An API key, e.g. sk_live_…" },
@@ -216,7 +216,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     }
     for (const [status, codes] of byStatus) responses[String(status)] = problemResponse(status, codes);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
-    if (route.method === "POST") {
+    // The key is honoured on every change, PUT and DELETE as well as POST.
+    if (route.type === "mutation") {
       op.parameters ??= [];
       const params = op.parameters as Json[];
       params.push({
@@ -224,8 +225,9 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
         in: "header",
         required: false,
         description:
-          "1..255 characters. The same key with the same body within 24 h answers the stored response again (header Idempotent-Replayed: true); with another body, 422 IDEMPOTENCY_KEY_REUSED.",
+          "1..255 characters. The same key with the same request within 24 h answers the stored response again (header Idempotent-Replayed: true); with another request, 422 IDEMPOTENCY_KEY_REUSED.",
         schema: { type: "string", minLength: 1, maxLength: 255 },
+        example: "import-2026-01-05-0001",
       });
     }
   }
