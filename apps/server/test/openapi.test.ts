@@ -318,6 +318,79 @@ describe("the OpenAPI document and the docs", () => {
       expect([name, typeof doc.components.schemas[name]?.example]).toEqual([name, "object"]);
   });
 
+  it("gives example problems the server really sends for that operation", async () => {
+    const example = (procedure: string, status: number, code: ErrorCode) => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      return opOf(doc, route).responses[String(status)].content["application/problem+json"].examples[code]
+        .value as Json;
+    };
+    const P = "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10";
+    const cases: [string, string, string, Json | undefined][] = [
+      ["products.list", "GET", "/api/products?priceMin=-1", undefined],
+      ["products.get", "GET", "/api/products/nope", undefined],
+      ["products.create", "POST", "/api/products", { sku: "EX-1", name: "Ex", category: "c", price: 1.234 }],
+      ["products.update", "PUT", `/api/products/${P}`, { price: 1.234 }],
+      ["products.delete", "DELETE", "/api/products/nope", undefined],
+      [
+        "products.upsertMany",
+        "POST",
+        "/api/products/batch",
+        { items: Array.from({ length: 1001 }, () => ({})) },
+      ],
+      ["stores.list", "GET", "/api/stores?limit=101", undefined],
+      ["stores.get", "GET", "/api/stores/Bad!", undefined],
+      ["stores.create", "POST", "/api/stores", { id: "Bad!", name: "Bad" }],
+      ["stores.update", "PUT", "/api/stores/store1", { name: "" }],
+      ["stores.delete", "DELETE", "/api/stores/Bad!", undefined],
+      ["inventory.listByStore", "GET", "/api/stores/Bad!/inventory", undefined],
+      ["inventory.audit", "GET", "/api/inventory/audit?since=2026-01-01", undefined],
+      ["keys.list", "GET", "/api/keys?role=clerk", undefined],
+      ["inventory.setLevel", "PUT", `/api/stores/store1/inventory/${P}`, {}],
+      [
+        "inventory.adjust",
+        "POST",
+        "/api/inventory/adjustments",
+        { productId: P, storeId: "store1", delta: 0, reason: "sold" },
+      ],
+      [
+        "inventory.transfer",
+        "POST",
+        "/api/inventory/transfer",
+        { productId: P, sourceStoreId: "store1", targetStoreId: "store1", quantity: 1 },
+      ],
+      ["inventory.alerts", "GET", "/api/inventory/alerts?storeId=Bad!", undefined],
+      ["movements.list", "GET", "/api/movements?limit=101", undefined],
+      ["movements.get", "GET", "/api/movements/nope", undefined],
+      ["keys.create", "POST", "/api/keys", { name: "k", role: "owner" }],
+      ["keys.revoke", "DELETE", "/api/keys/nope", undefined],
+    ];
+    expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());
+    const answered: Json[] = [];
+    const documented: Json[] = [];
+    for (const [procedure, method, url, body] of cases) {
+      const reply = await t.rest(method, url, body === undefined ? {} : { body });
+      const ex = example(procedure, 400, "VALIDATION_FAILED");
+      answered.push([procedure, reply.status, reply.body.detail, reply.body.issues]);
+      documented.push([procedure, 400, ex.detail, ex.issues]);
+    }
+    expect(answered).toEqual(documented);
+    for (const [procedure, method, url] of [
+      ["products.get", "GET", `/api/products/${P}`],
+      ["stores.get", "GET", "/api/stores/store1"],
+      ["movements.get", "GET", "/api/movements/5c0e8a2f-7b41-4f6d-8e93-1a2b3c4d5e6f"],
+      ["keys.revoke", "DELETE", "/api/keys/9d4b2c1a-6e5f-4a3b-8c7d-0e1f2a3b4c5d"],
+    ] as const) {
+      const reply = await t.rest(method, url);
+      expect([procedure, reply.status, reply.body.detail]).toEqual([
+        procedure,
+        404,
+        example(procedure, 404, "NOT_FOUND").detail,
+      ]);
+    }
+    const viewer = await t.rest("POST", "/api/inventory/transfer", { key: t.keys.viewer, body: {} });
+    expect(viewer.body.detail).toBe(example("inventory.transfer", 403, "FORBIDDEN").detail);
+  });
+
   it("says what the server really answers, status for status", async () => {
     const check = async (procedure: string, reply: { status: number; body: Json }) => {
       const route = routes.find((r) => r.procedure === procedure)!;

@@ -105,7 +105,23 @@ const HEADERS: Json = {
 const headerRefs = (...names: string[]): Json =>
   Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
 
-function problemResponse(status: number, codes: ErrorCode[]): Json {
+function exampleDetail(code: ErrorCode, op: AnyOperation): string {
+  const own = op.meta.errorExamples?.[code];
+  if (own) return own;
+  if (code === "FORBIDDEN" && op.minRole)
+    return `This needs role ${op.minRole} or higher; the key has role viewer`;
+  return EXAMPLE_DETAIL[code] ?? ERROR_CATALOGUE[code].title;
+}
+
+/** The issue a one-issue VALIDATION_FAILED detail (`path: message`) stands for. */
+function exampleIssue(detail: string): Json {
+  const at = detail.indexOf(": ");
+  return at > 0
+    ? { path: detail.slice(0, at), message: detail.slice(at + 2) }
+    : { path: "(root)", message: detail };
+}
+
+function problemResponse(status: number, codes: ErrorCode[], op: AnyOperation): Json {
   const examples = Object.fromEntries(
     codes.map((code) => [
       code,
@@ -114,9 +130,10 @@ function problemResponse(status: number, codes: ErrorCode[]): Json {
           type: `https://stockroom.dev/errors/${code.toLowerCase().replaceAll("_", "-")}`,
           title: ERROR_CATALOGUE[code].title,
           status,
-          detail: EXAMPLE_DETAIL[code] ?? ERROR_CATALOGUE[code].title,
+          detail: exampleDetail(code, op),
           code,
           requestId: "7d1c2e9a-4b3f-4e21-9c6d-2a8f5b0e4d17",
+          ...(code === "VALIDATION_FAILED" ? { issues: [exampleIssue(exampleDetail(code, op))] } : {}),
         },
       },
     ]),
@@ -214,7 +231,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
       const status = ERROR_CATALOGUE[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
-    for (const [status, codes] of byStatus) responses[String(status)] = problemResponse(status, codes);
+    for (const [status, codes] of byStatus)
+      responses[String(status)] = problemResponse(status, codes, route.operation);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     // The key is honoured on every change, PUT and DELETE as well as POST.
     if (route.type === "mutation") {

@@ -23,6 +23,8 @@ export interface Meta {
    * UNSUPPORTED_MEDIA_TYPE, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INTERNAL, UNAVAILABLE.
    */
   errors?: readonly ErrorCode[];
+  /** The `detail` of this operation's example problem for a code (else a generic one). */
+  errorExamples?: Partial<Record<ErrorCode, string>>;
   /** HTTP status of a successful REST answer (default 200). */
   successStatus?: 200 | 201 | 204;
 }

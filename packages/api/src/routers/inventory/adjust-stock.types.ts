@@ -44,5 +44,9 @@ export const adjustStockMeta: Meta = {
       "Role clerk. A signed delta with a reason. Going below zero is 409 INSUFFICIENT_STOCK; a moved level with `expectedQuantity` is 409 STALE_QUANTITY.",
   },
   errors: ["NOT_FOUND", "INSUFFICIENT_STOCK", "STALE_QUANTITY"],
+  errorExamples: {
+    VALIDATION_FAILED: "delta: Must not be zero",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
+  },
   successStatus: 201,
 };

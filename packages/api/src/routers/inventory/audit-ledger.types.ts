@@ -23,4 +23,5 @@ export const auditLedgerMeta: Meta = {
       "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas.",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "since"' },
 };

@@ -22,4 +22,7 @@ export const listAlertsMeta: Meta = {
     description: "Levels with quantity < minStock, biggest shortfall first. No alerts is an empty list.",
   },
   errors: [],
+  errorExamples: {
+    VALIDATION_FAILED: "storeId: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+  },
 };

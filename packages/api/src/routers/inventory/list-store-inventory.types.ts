@@ -21,4 +21,8 @@ export const listStoreInventoryMeta: Meta = {
       "Ordered by sku. `belowMin=true` lists only levels under their minimum. Unknown store → 404.",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "storeId: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
+  },
 };

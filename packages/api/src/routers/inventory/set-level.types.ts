@@ -41,4 +41,8 @@ export const setLevelMeta: Meta = {
       "Role manager. Creates the level if missing. Setting `quantity` writes a ledger row of kind `count` with the computed delta.",
   },
   errors: ["NOT_FOUND", "STALE_QUANTITY"],
+  errorExamples: {
+    VALIDATION_FAILED: "quantity: Give minStock, quantity or both",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
+  },
 };

@@ -92,5 +92,9 @@ export const transferStockMeta: Meta = {
       "Role clerk. Atomic: both ledger legs commit or neither. Creates the target level if missing. Not enough stock at the source is 409 INSUFFICIENT_STOCK.",
   },
   errors: ["NOT_FOUND", "INSUFFICIENT_STOCK"],
+  errorExamples: {
+    VALIDATION_FAILED: "targetStoreId: Must differ from sourceStoreId",
+    NOT_FOUND: "Store store2 not found",
+  },
   successStatus: 201,
 };

@@ -21,5 +21,8 @@ export const createKeyMeta: Meta = {
     description: "Role admin. The answer holds the secret, once.",
   },
   errors: [],
+  errorExamples: {
+    VALIDATION_FAILED: 'role: Invalid option: expected one of "viewer"|"clerk"|"manager"|"admin"',
+  },
   successStatus: 201,
 };

@@ -13,4 +13,5 @@ export const listKeysMeta: Meta = {
     description: "Role admin. Revoked keys are listed too, with `revokedAt`. Secrets are never shown again.",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "role"' },
 };

@@ -14,5 +14,9 @@ export const revokeKeyMeta: Meta = {
       "Role admin. Takes effect at once on the replica that served it and within the key cache TTL (default 5 s) on every other replica.",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must be a UUID",
+    NOT_FOUND: "API key 9d4b2c1a-6e5f-4a3b-8c7d-0e1f2a3b4c5d not found",
+  },
   successStatus: 204,
 };

@@ -13,4 +13,8 @@ export const getMovementMeta: Meta = {
     summary: "One ledger row",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must be a UUID",
+    NOT_FOUND: "Movement 5c0e8a2f-7b41-4f6d-8e93-1a2b3c4d5e6f not found",
+  },
 };

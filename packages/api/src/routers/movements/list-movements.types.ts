@@ -26,4 +26,5 @@ export const listMovementsMeta: Meta = {
       "Newest first. Pass `nextCursor` back as `cursor` for the next page; pages stay stable while new movements arrive.",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: "limit: Too big: expected number to be <=100" },
 };

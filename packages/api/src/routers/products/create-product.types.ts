@@ -13,5 +13,6 @@ export const createProductMeta: Meta = {
     description: "Role manager. `sku` must be unique among live products, case-insensitively.",
   },
   errors: ["SKU_TAKEN"],
+  errorExamples: { VALIDATION_FAILED: "price: Must have at most two decimals" },
   successStatus: 201,
 };

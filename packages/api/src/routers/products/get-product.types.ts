@@ -14,4 +14,8 @@ export const getProductMeta: Meta = {
     summary: "Get a product",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must be a UUID",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
+  },
 };

@@ -27,6 +27,7 @@ export const listProductsMeta: Meta = {
       "Live products with filters and offset paging. Default order: createdAt, then id. `q` matches name or sku, case-insensitively.",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: "priceMin: Too small: expected number to be >=0" },
 };
 
 export type TProductListInput = z.input<typeof ZProductListInput>;

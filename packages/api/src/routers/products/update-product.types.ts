@@ -24,4 +24,8 @@ export const updateProductMeta: Meta = {
     description: "Role manager. Any subset of the create fields; omitted fields keep their value.",
   },
   errors: ["NOT_FOUND", "SKU_TAKEN"],
+  errorExamples: {
+    VALIDATION_FAILED: "price: Must have at most two decimals",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
+  },
 };

@@ -61,4 +61,5 @@ export const upsertProductsMeta: Meta = {
       "Role manager. Upsert by sku (case-insensitive) in one statement. With `rejectAll` one bad row writes nothing; with `skipFailed` good rows are written and bad ones listed in `failed`.",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: "items: Send at most 1000 items" },
 };

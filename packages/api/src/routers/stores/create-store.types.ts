@@ -15,5 +15,6 @@ export const createStoreMeta: Meta = {
     description: "Role manager. `id` is a lowercase slug chosen by you.",
   },
   errors: ["STORE_EXISTS"],
+  errorExamples: { VALIDATION_FAILED: "id: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)" },
   successStatus: 201,
 };

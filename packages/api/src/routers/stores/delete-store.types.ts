@@ -13,5 +13,9 @@ export const deleteStoreMeta: Meta = {
     description: "Role manager. Refused with STORE_NOT_EMPTY while the store holds stock.",
   },
   errors: ["NOT_FOUND", "STORE_NOT_EMPTY"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
+  },
   successStatus: 204,
 };

@@ -12,4 +12,8 @@ export const getStoreMeta: Meta = {
     summary: "Get a store",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
+  },
 };

@@ -13,4 +13,5 @@ export const listStoresMeta: Meta = {
     summary: "List stores",
   },
   errors: [],
+  errorExamples: { VALIDATION_FAILED: "limit: Too big: expected number to be <=100" },
 };

@@ -15,4 +15,5 @@ export const updateStoreMeta: Meta = {
     description: "Role manager.",
   },
   errors: ["NOT_FOUND"],
+  errorExamples: { VALIDATION_FAILED: "name: Must not be empty", NOT_FOUND: "Store store1 not found" },
 };
