@@ -314,6 +314,13 @@ describe("the OpenAPI document and the docs", () => {
       for (const key of Object.keys(schema.example)) expect(schema.properties).toHaveProperty(key);
       for (const key of schema.required ?? []) expect(schema.example).toHaveProperty(key);
     }
+    for (const route of routes)
+      for (const param of (opOf(doc, route).parameters ?? []) as Json[]) {
+        const shown = param.example ?? param.schema.example ?? param.schema.default ?? param.schema.enum;
+        expect([route.procedure, param.name, shown !== undefined || param.schema.type === "boolean"]).toEqual(
+          [route.procedure, param.name, true],
+        );
+      }
     for (const name of ["Product", "Store", "StockLevel", "Alert", "Movement", "Transfer", "ApiKey"])
       expect([name, typeof doc.components.schemas[name]?.example]).toEqual([name, "object"]);
   });

@@ -4,7 +4,11 @@ import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
 import { LEVEL_EXAMPLE, ZStockLevel } from "./level.types";
 
 export const ZAlertsInput = z
-  .strictObject({ storeId: ZStoreId.optional(), category: z.string().max(100).optional(), ...ZPaging })
+  .strictObject({
+    storeId: ZStoreId.optional(),
+    category: z.string().max(100).meta({ example: "tools" }).optional(),
+    ...ZPaging,
+  })
   .default({ limit: 20, offset: 0 });
 export const ZAlert = ZStockLevel.extend({
   shortfall: z.number().int().meta({ description: "minStock - quantity" }),

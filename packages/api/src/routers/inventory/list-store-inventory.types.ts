@@ -6,8 +6,8 @@ import { ZStockLevel } from "./level.types";
 export const ZStoreInventoryInput = z.strictObject({
   storeId: ZStoreId,
   belowMin: z.boolean().optional(),
-  category: z.string().max(100).optional(),
-  q: z.string().max(255).optional(),
+  category: z.string().max(100).meta({ example: "tools" }).optional(),
+  q: z.string().max(255).meta({ example: "hammer" }).optional(),
   ...ZPaging,
 });
 export const ZStoreInventoryOutput = ZOffsetPage(ZStockLevel);

@@ -16,7 +16,7 @@ export const ZTransferInput = z
   .strictObject({
     productId: ZUuid,
     sourceStoreId: ZStoreId,
-    targetStoreId: ZStoreId,
+    targetStoreId: ZStoreId.meta({ description: "Must differ from sourceStoreId", example: "store2" }),
     quantity: z
       .number()
       .int("Must be an integer")

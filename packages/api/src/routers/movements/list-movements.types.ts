@@ -11,7 +11,11 @@ export const ZMovementListInput = z
     transferId: ZUuid.optional(),
     since: ZTimestamp.optional(),
     until: ZTimestamp.optional(),
-    cursor: z.string().max(64).optional(),
+    cursor: z
+      .string()
+      .max(64)
+      .meta({ description: "`nextCursor` of the previous page", example: "bTo0Mg" })
+      .optional(),
     limit: z.number().int().min(1).max(100).default(20),
   })
   .default({ limit: 20 });
