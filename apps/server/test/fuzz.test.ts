@@ -208,7 +208,19 @@ function validArb(
 ): fc.Arbitrary<unknown> {
   const s = resolve(raw);
   const alternatives = s.anyOf ?? s.oneOf;
-  if (alternatives) return fc.oneof(...alternatives.map((x) => validArb(x, name, op, pools, resolve)));
+  if (alternatives) {
+    // An alternative beside other keywords (e.g. `anyOf: [{ required: [...] }]` on an object)
+    // narrows the schema around it rather than replacing it.
+    const { anyOf: _anyOf, oneOf: _oneOf, ...base } = s;
+    return fc.oneof(
+      ...alternatives.map((x) => {
+        const alt = resolve(x);
+        const required = [...new Set([...(base.required ?? []), ...(alt.required ?? [])])];
+        const merged = { ...base, ...alt, ...(required.length ? { required } : {}) };
+        return validArb(merged, name, op, pools, resolve);
+      }),
+    );
+  }
   if (s.enum) return fc.constantFrom(...s.enum);
   const types = Array.isArray(s.type) ? s.type : [s.type ?? (s.properties ? "object" : "string")];
   if (types.length > 1)

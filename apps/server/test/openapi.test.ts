@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ERROR_CATALOGUE, type ErrorCode, restRoutes } from "@stockroom/api";
+import { ERROR_CATALOGUE, type ErrorCode, operationErrorCodes, restRoutes } from "@stockroom/api";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,8 +111,9 @@ describe("the OpenAPI document and the docs", () => {
     for (const route of routes) {
       const responses = opOf(doc, route).responses as Record<string, Json>;
       const errors = Object.keys(responses).filter((s) => Number(s) >= 400);
-      for (const status of ["400", "401", "403", "500", "503"])
-        expect(errors, route.procedure).toContain(status);
+      for (const status of ["400", "401", "500", "503"]) expect(errors, route.procedure).toContain(status);
+      // 403 only where some key's role can be too low.
+      expect(errors.includes("403"), route.procedure).toBe(route.operation.minRole !== "viewer");
       for (const status of errors) {
         const content = responses[status]!.content as Json;
         expect([route.procedure, status, Object.keys(content)]).toEqual([
@@ -122,9 +123,12 @@ describe("the OpenAPI document and the docs", () => {
         ]);
         const media = content["application/problem+json"];
         expect(media.schema).toEqual({ $ref: "#/components/schemas/Problem" });
-        const codes = CODES.filter((c) => ERROR_CATALOGUE[c].status === Number(status));
+        const codes = operationErrorCodes(route.operation).filter(
+          (c) => ERROR_CATALOGUE[c].status === Number(status),
+        );
         expect(codes.length).toBeGreaterThan(0);
         expect(Object.keys(media.examples).sort()).toEqual([...codes].sort());
+        for (const code of codes) expect(responses[status]!.description).toContain(code);
         for (const [code, example] of Object.entries(media.examples as Record<string, Json>)) {
           expect(example.value.status).toBe(Number(status));
           expect(example.value.code).toBe(code);
@@ -149,6 +153,249 @@ describe("the OpenAPI document and the docs", () => {
     }
     for (const name of ["products.create", "products.update", "stores.create", "stores.delete"])
       expect(has(name, 409)).toBe(true);
+  });
+
+  it("offers per operation only the codes it can answer, each under its catalogue status", () => {
+    const codesAt = (procedure: string, status: number): string[] => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      const media = opOf(doc, route).responses[String(status)]?.content["application/problem+json"];
+      return media ? Object.keys(media.examples) : [];
+    };
+    expect(codesAt("inventory.transfer", 409)).toContain("INSUFFICIENT_STOCK");
+    expect(codesAt("inventory.transfer", 409)).not.toContain("SKU_TAKEN");
+    expect(codesAt("inventory.transfer", 404)).toEqual(["NOT_FOUND"]);
+    expect(codesAt("inventory.adjust", 409).sort()).toEqual(["INSUFFICIENT_STOCK", "STALE_QUANTITY"]);
+    expect(codesAt("products.create", 409)).toEqual(["SKU_TAKEN"]);
+    expect(codesAt("stores.delete", 409)).toEqual(["STORE_NOT_EMPTY"]);
+    expect(codesAt("products.list", 409)).toEqual([]);
+    expect(codesAt("products.list", 404)).toEqual([]);
+    expect(codesAt("products.list", 413)).toEqual([]);
+    expect(codesAt("products.create", 422)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
+    for (const route of routes) {
+      const declared = route.operation.meta.errors ?? [];
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      for (const code of [...declared, ...operationErrorCodes(route.operation)]) {
+        const status = String(ERROR_CATALOGUE[code].status);
+        expect([route.procedure, code, status in responses]).toEqual([route.procedure, code, true]);
+        expect(Object.keys(responses[status]!.content["application/problem+json"].examples)).toContain(code);
+      }
+      // Nothing listed that the operation cannot answer.
+      const listed = Object.entries(responses)
+        .filter(([s]) => Number(s) >= 400)
+        .flatMap(([, r]) => Object.keys(r.content["application/problem+json"].examples));
+      expect(listed.sort()).toEqual([...operationErrorCodes(route.operation)].sort());
+    }
+  });
+
+  it("documents the response headers the server sends", () => {
+    for (const name of [
+      "X-Request-Id",
+      "Idempotent-Replayed",
+      "Retry-After",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+    ])
+      expect(doc.components.headers[name]?.schema, name).toBeDefined();
+    const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
+    for (const route of routes) {
+      const responses = opOf(doc, route).responses as Record<string, Json>;
+      for (const [status, response] of Object.entries(responses)) {
+        const headers = response.headers as Json;
+        expect([route.procedure, status, headers?.["X-Request-Id"]]).toEqual([
+          route.procedure,
+          status,
+          ref("X-Request-Id"),
+        ]);
+        if (Number(status) < 400)
+          expect([route.procedure, "Idempotent-Replayed" in headers]).toEqual([
+            route.procedure,
+            route.type === "mutation",
+          ]);
+        if (status === "429" || status === "503") expect(headers["Retry-After"]).toEqual(ref("Retry-After"));
+        if (status === "429")
+          for (const name of ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"])
+            expect(headers[name]).toEqual(ref(name));
+      }
+    }
+  });
+
+  it("documents Idempotency-Key on every change, as the server honours it", async () => {
+    for (const route of routes) {
+      const params = (opOf(doc, route).parameters ?? []) as Json[];
+      const documented = params.some((p) => p.in === "header" && p.name === "Idempotency-Key");
+      expect([route.procedure, documented]).toEqual([route.procedure, route.type === "mutation"]);
+    }
+    await t.rest("POST", "/api/stores", { body: { id: "idem1", name: "Idem" } });
+    const rename = (name: string) =>
+      t.rest("PUT", "/api/stores/idem1", { body: { name }, headers: { "idempotency-key": "idem-put-1" } });
+    expect((await rename("Idem A")).status).toBe(200);
+    const replay = await rename("Idem A");
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expectProblem(await rename("Idem B"), 422, "IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("names headers as the server sends them", async () => {
+    const created = await t.rest("POST", "/api/stores", {
+      body: { id: "hdr1", name: "Headers" },
+      headers: { "idempotency-key": "hdr-k1" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("x-request-id")).toBeTruthy();
+    const again = await t.rest("POST", "/api/stores", {
+      body: { id: "hdr1", name: "Headers" },
+      headers: { "idempotency-key": "hdr-k1" },
+    });
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("states in the schemas the rules the server enforces, and the server agrees", async () => {
+    const body = (procedure: string) => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      return opOf(doc, route).requestBody.content["application/json"].schema as Json;
+    };
+    expect(body("products.create").properties.price.multipleOf).toBe(0.01);
+    expect(body("products.update").properties.price.multipleOf).toBe(0.01);
+    expect(body("inventory.adjust").properties.delta.not).toEqual({ const: 0 });
+    expect(body("inventory.setLevel").anyOf).toEqual([
+      { required: ["minStock"] },
+      { required: ["quantity"] },
+    ]);
+    const noControl = body("products.create").properties.name.pattern;
+    expect(new RegExp(noControl).test("Claw hammer\n16 oz")).toBe(true);
+    expect(new RegExp(noControl).test("Claw\u0007hammer")).toBe(false);
+    for (const route of routes) {
+      const schema = opOf(doc, route).requestBody?.content["application/json"].schema;
+      if (schema) expect([route.procedure, schema.additionalProperties]).toEqual([route.procedure, false]);
+    }
+
+    const refused = async (method: string, url: string, payload: Json, path: string) => {
+      const reply = await t.rest(method, url, { body: payload });
+      expectProblem(reply, 400, "VALIDATION_FAILED");
+      expect(reply.body.issues.map((i: Json) => i.path)).toContain(path);
+    };
+    const product = { sku: "RULE-1", name: "Rule", category: "tools", price: 1 };
+    await refused("POST", "/api/products", { ...product, price: 1.234 }, "price");
+    await refused("POST", "/api/products", { ...product, name: "Bell\u0007" }, "name");
+    await refused("POST", "/api/products", { ...product, colour: "red" }, "(root)");
+    const adjust = { productId: PARAM, storeId: "store1", reason: "correction" };
+    await refused("POST", "/api/inventory/adjustments", { ...adjust, delta: 0 }, "delta");
+    await refused("PUT", `/api/stores/store1/inventory/${PARAM}`, {}, "quantity");
+    // And what the schema allows passes validation (404: the product does not exist).
+    expectProblem(
+      await t.rest("POST", "/api/inventory/adjustments", { body: { ...adjust, delta: -3 } }),
+      404,
+      "NOT_FOUND",
+    );
+    expect((await t.rest("POST", "/api/products", { body: { ...product, price: 18.99 } })).status).toBe(201);
+  });
+
+  it("shows realistic examples, not schema noise, and says where the paths start", () => {
+    expect(doc.servers).toEqual([{ url: "/api" }]);
+    expect(doc.info.description).toContain('servers: [{ url: "/api" }]');
+    const examples: unknown[] = [];
+    const walk = (node: unknown) => {
+      if (!node || typeof node !== "object") return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === "example") examples.push(v);
+        walk(v);
+      }
+    };
+    walk(doc);
+    expect(examples.length).toBeGreaterThan(20);
+    const text = JSON.stringify(examples);
+    expect(text).not.toMatch(/9007199254740991/);
+    for (const [, year] of text.matchAll(/"(\d{4})-\d{2}-\d{2}T/g)) expect(year).toBe("2026");
+    for (const route of routes) {
+      const schema = opOf(doc, route).requestBody?.content["application/json"].schema;
+      if (!schema) continue;
+      expect([route.procedure, typeof schema.example]).toEqual([route.procedure, "object"]);
+      // The example of a body holds only the body's own fields, and its required ones.
+      for (const key of Object.keys(schema.example)) expect(schema.properties).toHaveProperty(key);
+      for (const key of schema.required ?? []) expect(schema.example).toHaveProperty(key);
+    }
+    for (const route of routes)
+      for (const param of (opOf(doc, route).parameters ?? []) as Json[]) {
+        const shown = param.example ?? param.schema.example ?? param.schema.default ?? param.schema.enum;
+        expect([route.procedure, param.name, shown !== undefined || param.schema.type === "boolean"]).toEqual(
+          [route.procedure, param.name, true],
+        );
+      }
+    for (const name of ["Product", "Store", "StockLevel", "Alert", "Movement", "Transfer", "ApiKey"])
+      expect([name, typeof doc.components.schemas[name]?.example]).toEqual([name, "object"]);
+  });
+
+  it("gives example problems the server really sends for that operation", async () => {
+    const example = (procedure: string, status: number, code: ErrorCode) => {
+      const route = routes.find((r) => r.procedure === procedure)!;
+      return opOf(doc, route).responses[String(status)].content["application/problem+json"].examples[code]
+        .value as Json;
+    };
+    const P = "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10";
+    const cases: [string, string, string, Json | undefined][] = [
+      ["products.list", "GET", "/api/products?priceMin=-1", undefined],
+      ["products.get", "GET", "/api/products/nope", undefined],
+      ["products.create", "POST", "/api/products", { sku: "EX-1", name: "Ex", category: "c", price: 1.234 }],
+      ["products.update", "PUT", `/api/products/${P}`, { price: 1.234 }],
+      ["products.delete", "DELETE", "/api/products/nope", undefined],
+      [
+        "products.upsertMany",
+        "POST",
+        "/api/products/batch",
+        { items: Array.from({ length: 1001 }, () => ({})) },
+      ],
+      ["stores.list", "GET", "/api/stores?limit=101", undefined],
+      ["stores.get", "GET", "/api/stores/Bad!", undefined],
+      ["stores.create", "POST", "/api/stores", { id: "Bad!", name: "Bad" }],
+      ["stores.update", "PUT", "/api/stores/store1", { name: "" }],
+      ["stores.delete", "DELETE", "/api/stores/Bad!", undefined],
+      ["inventory.listByStore", "GET", "/api/stores/Bad!/inventory", undefined],
+      ["inventory.audit", "GET", "/api/inventory/audit?since=2026-01-01", undefined],
+      ["keys.list", "GET", "/api/keys?role=clerk", undefined],
+      ["inventory.setLevel", "PUT", `/api/stores/store1/inventory/${P}`, {}],
+      [
+        "inventory.adjust",
+        "POST",
+        "/api/inventory/adjustments",
+        { productId: P, storeId: "store1", delta: 0, reason: "sold" },
+      ],
+      [
+        "inventory.transfer",
+        "POST",
+        "/api/inventory/transfer",
+        { productId: P, sourceStoreId: "store1", targetStoreId: "store1", quantity: 1 },
+      ],
+      ["inventory.alerts", "GET", "/api/inventory/alerts?storeId=Bad!", undefined],
+      ["movements.list", "GET", "/api/movements?limit=101", undefined],
+      ["movements.get", "GET", "/api/movements/nope", undefined],
+      ["keys.create", "POST", "/api/keys", { name: "k", role: "owner" }],
+      ["keys.revoke", "DELETE", "/api/keys/nope", undefined],
+    ];
+    expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());
+    const answered: Json[] = [];
+    const documented: Json[] = [];
+    for (const [procedure, method, url, body] of cases) {
+      const reply = await t.rest(method, url, body === undefined ? {} : { body });
+      const ex = example(procedure, 400, "VALIDATION_FAILED");
+      answered.push([procedure, reply.status, reply.body.detail, reply.body.issues]);
+      documented.push([procedure, 400, ex.detail, ex.issues]);
+    }
+    expect(answered).toEqual(documented);
+    for (const [procedure, method, url] of [
+      ["products.get", "GET", `/api/products/${P}`],
+      ["stores.get", "GET", "/api/stores/store1"],
+      ["movements.get", "GET", "/api/movements/5c0e8a2f-7b41-4f6d-8e93-1a2b3c4d5e6f"],
+      ["keys.revoke", "DELETE", "/api/keys/9d4b2c1a-6e5f-4a3b-8c7d-0e1f2a3b4c5d"],
+    ] as const) {
+      const reply = await t.rest(method, url);
+      expect([procedure, reply.status, reply.body.detail]).toEqual([
+        procedure,
+        404,
+        example(procedure, 404, "NOT_FOUND").detail,
+      ]);
+    }
+    const viewer = await t.rest("POST", "/api/inventory/transfer", { key: t.keys.viewer, body: {} });
+    expect(viewer.body.detail).toBe(example("inventory.transfer", 403, "FORBIDDEN").detail);
   });
 
   it("says what the server really answers, status for status", async () => {

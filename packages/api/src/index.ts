@@ -1,7 +1,7 @@
 export * from "./context";
 export * from "./errors";
 export { coerceQuery } from "./lib/coerce-query";
-export { buildOpenApiDocument } from "./openapi";
+export { buildOpenApiDocument, operationErrorCodes } from "./openapi";
 export {
   type AnyOperation,
   defineOperation,

@@ -1,5 +1,8 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
-import { ERROR_CATALOGUE, type ErrorCode } from "./errors";
+import { z } from "zod";
+import { roleRank } from "./context";
+import { ERROR_CATALOGUE, ERROR_CODES, type ErrorCode } from "./errors";
+import type { AnyOperation } from "./operation";
 import { operations } from "./operations";
 import { restRoutes } from "./rest-routes";
 import { createDocumentRouter } from "./trpc";
@@ -42,10 +45,83 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   INTERNAL: "An unexpected error occurred; it has been logged",
 };
 
-function problemResponse(status: number): Json {
-  const codes = (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).filter(
-    (c) => ERROR_CATALOGUE[c].status === status,
-  );
+/**
+ * Every code an operation can answer: its own (meta.errors) and the runner's, by role,
+ * method and body. The rate limiter keys on the Authorization header, so only operations
+ * that take a key can be rate limited; idempotency keys are honoured on every mutation.
+ */
+export function operationErrorCodes(op: AnyOperation): ErrorCode[] {
+  const method = op.meta.openapi?.method ?? "GET";
+  const codes = new Set<ErrorCode>(["VALIDATION_FAILED", ...(op.meta.errors ?? [])]);
+  if (op.minRole !== null) {
+    codes.add("UNAUTHORIZED");
+    if (roleRank(op.minRole) > roleRank("viewer")) codes.add("FORBIDDEN");
+    codes.add("RATE_LIMITED");
+  }
+  // The body cap applies to every method but GET; only a body's media type is checked.
+  if (method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
+  if (method === "POST" || method === "PUT" || method === "PATCH") codes.add("UNSUPPORTED_MEDIA_TYPE");
+  if (op.kind !== "read") codes.add("IDEMPOTENCY_KEY_REUSED");
+  codes.add("INTERNAL");
+  codes.add("UNAVAILABLE");
+  return ERROR_CODES.filter((c) => codes.has(c));
+}
+
+/** Response headers the server sends, referenced from every response that carries them. */
+const HEADERS: Json = {
+  "X-Request-Id": {
+    description:
+      "The request's id: the client's own X-Request-Id when it sent a sane one, else a generated one. Also `requestId` in problem bodies and in the server log.",
+    schema: { type: "string" },
+    example: "7d1c2e9a-4b3f-4e21-9c6d-2a8f5b0e4d17",
+  },
+  "Idempotent-Replayed": {
+    description:
+      "`true` when this is the stored answer to an earlier request with the same Idempotency-Key and body; absent otherwise.",
+    schema: { type: "string", enum: ["true"] },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying.",
+    schema: { type: "integer", minimum: 1 },
+    example: 1,
+  },
+  "RateLimit-Limit": {
+    description: "The burst size of this API key's token bucket.",
+    schema: { type: "integer", minimum: 0 },
+    example: 200,
+  },
+  "RateLimit-Remaining": {
+    description: "Requests left in the bucket now.",
+    schema: { type: "integer", minimum: 0 },
+    example: 0,
+  },
+  "RateLimit-Reset": {
+    description: "Seconds until the bucket is full again.",
+    schema: { type: "integer", minimum: 0 },
+    example: 1,
+  },
+};
+
+const headerRefs = (...names: string[]): Json =>
+  Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+
+function exampleDetail(code: ErrorCode, op: AnyOperation): string {
+  const own = op.meta.errorExamples?.[code];
+  if (own) return own;
+  if (code === "FORBIDDEN" && op.minRole)
+    return `This needs role ${op.minRole} or higher; the key has role viewer`;
+  return EXAMPLE_DETAIL[code] ?? ERROR_CATALOGUE[code].title;
+}
+
+/** The issue a one-issue VALIDATION_FAILED detail (`path: message`) stands for. */
+function exampleIssue(detail: string): Json {
+  const at = detail.indexOf(": ");
+  return at > 0
+    ? { path: detail.slice(0, at), message: detail.slice(at + 2) }
+    : { path: "(root)", message: detail };
+}
+
+function problemResponse(status: number, codes: ErrorCode[], op: AnyOperation): Json {
   const examples = Object.fromEntries(
     codes.map((code) => [
       code,
@@ -54,17 +130,41 @@ function problemResponse(status: number): Json {
           type: `https://stockroom.dev/errors/${code.toLowerCase().replaceAll("_", "-")}`,
           title: ERROR_CATALOGUE[code].title,
           status,
-          detail: EXAMPLE_DETAIL[code] ?? ERROR_CATALOGUE[code].title,
+          detail: exampleDetail(code, op),
           code,
-          requestId: "req_5f2c9a",
+          requestId: "7d1c2e9a-4b3f-4e21-9c6d-2a8f5b0e4d17",
+          ...(code === "VALIDATION_FAILED" ? { issues: [exampleIssue(exampleDetail(code, op))] } : {}),
         },
       },
     ]),
   );
+  const headers =
+    status === 429
+      ? headerRefs("X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+      : status === 503
+        ? headerRefs("X-Request-Id", "Retry-After")
+        : headerRefs("X-Request-Id");
   return {
-    description: `${codes.join(", ")}`,
+    description: `${codes.map((c) => `${c} (${ERROR_CATALOGUE[c].title.toLowerCase()})`).join(", ")}`,
+    headers,
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" }, examples } },
   };
+}
+
+/**
+ * Rules of a body schema that trpc-to-openapi loses when it takes the path parameters out:
+ * it rebuilds a refined object as a plain z.object, dropping strictness and metadata.
+ */
+function bodyRules(input: z.ZodType): Json {
+  const rules: Json = {};
+  const def = (
+    input as { _zod?: { def?: { type?: string; catchall?: { _zod?: { def?: { type?: string } } } } } }
+  )._zod?.def;
+  if (def?.type === "object" && def.catchall?._zod?.def?.type === "never") rules.additionalProperties = false;
+  const meta = z.globalRegistry.get(input) as Json | undefined;
+  if (meta?.anyOf) rules.anyOf = meta.anyOf;
+  if (meta?.example) rules.example = meta.example;
+  return rules;
 }
 
 /**
@@ -77,7 +177,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     title: "Stockroom API",
     version: options.version,
     description:
-      "Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.",
+      'Multi-store retail inventory. Every route needs `Authorization: Bearer <api key>`. Errors are RFC 9457 problem+json with a stable `code`.\n\nPaths are relative to the server URL `/api` (`servers: [{ url: "/api" }]`): `GET /products` is `GET http://localhost:8000/api/products` on a default local server. Every response carries `X-Request-Id`; every change (POST, PUT, DELETE) takes an optional `Idempotency-Key`.',
     baseUrl: options.baseUrl,
     securitySchemes: {
       bearerAuth: { type: "http", scheme: "bearer", description: "An API key, e.g. sk_live_…" },
@@ -92,26 +192,50 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
   // trpc-to-openapi's own error schemas describe a JSON shape the REST layer never sends.
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   schemas.Problem = PROBLEM_SCHEMA;
+  components.headers = HEADERS;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
   for (const route of restRoutes()) {
     const op = paths[route.path]?.[route.method.toLowerCase()];
     if (!op) continue;
     op.operationId = route.procedure;
+    const body = (op.requestBody as Json | undefined)?.content as
+      | Record<string, { schema?: Json }>
+      | undefined;
+    const bodySchema = body?.["application/json"]?.schema;
+    if (bodySchema && !("$ref" in bodySchema)) {
+      const rules = bodyRules(route.input);
+      // The example of the whole input, less what travels in the path.
+      if (rules.example)
+        rules.example = Object.fromEntries(
+          Object.entries(rules.example as Json).filter(([k]) => k in ((bodySchema.properties as Json) ?? {})),
+        );
+      Object.assign(bodySchema, rules);
+    }
     const responses = op.responses as Record<string, Json>;
     const ok = responses["200"];
+    for (const status of Object.keys(responses)) if (status !== "200") delete responses[status];
     if (ok && route.successStatus !== 200) {
       delete responses["200"];
       responses[String(route.successStatus)] =
         route.successStatus === 204 ? { description: "Done; no content" } : { ...ok, description: "Created" };
     }
-    // A body that is not JSON is refused with 415 before the procedure sees it.
-    if (route.method === "POST" || route.method === "PUT" || route.method === "PATCH") responses["415"] = {};
-    for (const status of Object.keys(responses)) {
-      if (Number(status) >= 400) responses[status] = problemResponse(Number(status));
+    const success = responses[String(route.successStatus)];
+    if (success)
+      success.headers = headerRefs(
+        "X-Request-Id",
+        ...(route.type === "mutation" ? ["Idempotent-Replayed"] : []),
+      );
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of operationErrorCodes(route.operation)) {
+      const status = ERROR_CATALOGUE[code].status;
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
+    for (const [status, codes] of byStatus)
+      responses[String(status)] = problemResponse(status, codes, route.operation);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
-    if (route.method === "POST") {
+    // The key is honoured on every change, PUT and DELETE as well as POST.
+    if (route.type === "mutation") {
       op.parameters ??= [];
       const params = op.parameters as Json[];
       params.push({
@@ -119,8 +243,9 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
         in: "header",
         required: false,
         description:
-          "1..255 characters. The same key with the same body within 24 h answers the stored response again (header Idempotent-Replayed: true); with another body, 422 IDEMPOTENCY_KEY_REUSED.",
+          "1..255 characters. The same key with the same request within 24 h answers the stored response again (header Idempotent-Replayed: true); with another request, 422 IDEMPOTENCY_KEY_REUSED.",
         schema: { type: "string", minLength: 1, maxLength: 255 },
+        example: "import-2026-01-05-0001",
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ProcedureContext, Role } from "./context";
+import type { ErrorCode } from "./errors";
 
 /**
  * An operation's route: the OpenAPI meta plus the success status the REST adapter sends.
@@ -14,8 +15,16 @@ export interface Meta {
     tags?: string[];
     protect?: boolean;
     successDescription?: string;
-    errorResponses?: number[];
   };
+  /**
+   * The codes the operation itself can answer (its service's refusals), e.g. NOT_FOUND,
+   * INSUFFICIENT_STOCK. The runner's own codes are added by the document from the role, the
+   * method and the body: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, PAYLOAD_TOO_LARGE,
+   * UNSUPPORTED_MEDIA_TYPE, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED, INTERNAL, UNAVAILABLE.
+   */
+  errors?: readonly ErrorCode[];
+  /** The `detail` of this operation's example problem for a code (else a generic one). */
+  errorExamples?: Partial<Record<ErrorCode, string>>;
   /** HTTP status of a successful REST answer (default 200). */
   successStatus?: 200 | 201 | 204;
 }

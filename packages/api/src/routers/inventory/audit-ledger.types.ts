@@ -1,16 +1,15 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 
 export const ZAuditInput = z.strictObject({}).optional();
 export const ZAuditOutput = z.object({
-  checkedLevels: z.number().int(),
+  checkedLevels: z.number().int().meta({ example: 60 }),
   discrepancies: z.array(
     z.object({
-      productId: z.string(),
-      storeId: z.string(),
-      quantity: z.number().int(),
-      ledgerSum: z.number().int(),
+      productId: z.string().meta({ example: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10" }),
+      storeId: z.string().meta({ example: "store1" }),
+      quantity: z.number().int().meta({ example: 42 }),
+      ledgerSum: z.number().int().meta({ example: 40 }),
     }),
   ),
 });
@@ -22,6 +21,7 @@ export const auditLedgerMeta: Meta = {
     summary: "Recompute every level from the ledger",
     description:
       "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "since"' },
 };

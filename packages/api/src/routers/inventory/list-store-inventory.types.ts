@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 export const ZStoreInventoryInput = z.strictObject({
   storeId: ZStoreId,
   belowMin: z.boolean().optional(),
-  category: z.string().max(100).optional(),
-  q: z.string().max(255).optional(),
+  category: z.string().max(100).meta({ example: "tools" }).optional(),
+  q: z.string().max(255).meta({ example: "hammer" }).optional(),
   ...ZPaging,
 });
 export const ZStoreInventoryOutput = ZOffsetPage(ZStockLevel);
@@ -19,6 +19,10 @@ export const listStoreInventoryMeta: Meta = {
     summary: "Stock levels of one store",
     description:
       "Ordered by sku. `belowMin=true` lists only levels under their minimum. Unknown store → 404.",
-    errorResponses: [...AUTH_ERRORS, 404],
+  },
+  errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "storeId: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
   },
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZStoreId, ZUuid } from "../../schemas/common";
+import { ZStoreId, ZUuid } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 const count = z.number().int("Must be an integer").min(0, "Must be at least 0").max(1_000_000_000);
@@ -20,6 +20,15 @@ export const ZSetLevelInput = z
   .refine((v) => v.minStock !== undefined || v.quantity !== undefined, {
     message: "Give minStock, quantity or both",
     path: ["quantity"],
+  })
+  .meta({
+    anyOf: [{ required: ["minStock"] }, { required: ["quantity"] }],
+    example: {
+      storeId: "store1",
+      productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10",
+      minStock: 10,
+      quantity: 42,
+    },
   });
 export const ZSetLevelOutput = ZStockLevel;
 export const setLevelMeta: Meta = {
@@ -30,6 +39,10 @@ export const setLevelMeta: Meta = {
     summary: "Set a minimum and/or record a stock count",
     description:
       "Role manager. Creates the level if missing. Setting `quantity` writes a ledger row of kind `count` with the computed delta.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
+  },
+  errors: ["NOT_FOUND", "STALE_QUANTITY"],
+  errorExamples: {
+    VALIDATION_FAILED: "quantity: Give minStock, quantity or both",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
   },
 };

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZApiKey } from "./key.types";
 
 export const ZKeyListInput = z.strictObject({}).optional();
@@ -12,6 +11,7 @@ export const listKeysMeta: Meta = {
     tags: ["keys"],
     summary: "List API keys",
     description: "Role admin. Revoked keys are listed too, with `revokedAt`. Secrets are never shown again.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "role"' },
 };

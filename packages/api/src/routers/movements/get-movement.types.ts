@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 import { ZMovement } from "../inventory/level.types";
 
 export const ZMovementGetInput = z.strictObject({ id: ZUuid });
@@ -11,6 +11,10 @@ export const getMovementMeta: Meta = {
     path: "/movements/{id}",
     tags: ["movements"],
     summary: "One ledger row",
-    errorResponses: [...AUTH_ERRORS, 404],
+  },
+  errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must be a UUID",
+    NOT_FOUND: "Movement 5c0e8a2f-7b41-4f6d-8e93-1a2b3c4d5e6f not found",
   },
 };

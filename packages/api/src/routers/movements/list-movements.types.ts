@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
+import { ZCursorPage, ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
 import { ZMovement, ZMovementKind } from "../inventory/level.types";
 
 export const ZMovementListInput = z
@@ -11,7 +11,11 @@ export const ZMovementListInput = z
     transferId: ZUuid.optional(),
     since: ZTimestamp.optional(),
     until: ZTimestamp.optional(),
-    cursor: z.string().max(64).optional(),
+    cursor: z
+      .string()
+      .max(64)
+      .meta({ description: "`nextCursor` of the previous page", example: "bTo0Mg" })
+      .optional(),
     limit: z.number().int().min(1).max(100).default(20),
   })
   .default({ limit: 20 });
@@ -24,6 +28,7 @@ export const listMovementsMeta: Meta = {
     summary: "The movement ledger",
     description:
       "Newest first. Pass `nextCursor` back as `cursor` for the next page; pages stay stable while new movements arrive.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: "limit: Too big: expected number to be <=100" },
 };

@@ -1,5 +1,4 @@
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZProduct, ZProductCreateInput } from "./product.types";
 
 export { ZProductCreateInput };
@@ -12,7 +11,8 @@ export const createProductMeta: Meta = {
     tags: ["products"],
     summary: "Create a product",
     description: "Role manager. `sku` must be unique among live products, case-insensitively.",
-    errorResponses: [...AUTH_ERRORS, 409, 422],
   },
+  errors: ["SKU_TAKEN"],
+  errorExamples: { VALIDATION_FAILED: "price: Must have at most two decimals" },
   successStatus: 201,
 };

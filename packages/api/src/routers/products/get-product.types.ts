@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZUuid } from "../../schemas/common";
+import { ZUuid } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductGetInput = z.strictObject({ id: ZUuid });
@@ -12,6 +12,10 @@ export const getProductMeta: Meta = {
     path: "/products/{id}",
     tags: ["products"],
     summary: "Get a product",
-    errorResponses: [...AUTH_ERRORS, 404],
+  },
+  errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must be a UUID",
+    NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
   },
 };

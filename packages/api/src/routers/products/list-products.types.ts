@@ -1,15 +1,15 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
+import { ZOffsetPage, ZPaging } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductListInput = z
   .strictObject({
-    category: z.string().max(100).optional(),
-    priceMin: z.number().min(0).max(99999999.99).optional(),
-    priceMax: z.number().min(0).max(99999999.99).optional(),
-    stockMin: z.number().int().min(0).max(2_147_483_647).optional(),
-    q: z.string().max(255).optional(),
+    category: z.string().max(100).meta({ example: "tools" }).optional(),
+    priceMin: z.number().min(0).max(99999999.99).meta({ example: 5 }).optional(),
+    priceMax: z.number().min(0).max(99999999.99).meta({ example: 50 }).optional(),
+    stockMin: z.number().int().min(0).max(2_147_483_647).meta({ example: 1 }).optional(),
+    q: z.string().max(255).meta({ example: "hammer" }).optional(),
     sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
     ...ZPaging,
   })
@@ -25,8 +25,9 @@ export const listProductsMeta: Meta = {
     summary: "List products",
     description:
       "Live products with filters and offset paging. Default order: createdAt, then id. `q` matches name or sku, case-insensitively.",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: "priceMin: Too small: expected number to be >=0" },
 };
 
 export type TProductListInput = z.input<typeof ZProductListInput>;

@@ -5,7 +5,8 @@ export const ZSku = z
   .string()
   .min(1, "Must not be empty")
   .max(64, "Must be at most 64 characters")
-  .regex(/^[A-Za-z0-9._/-]+$/, "Must use only letters, digits and . _ / -");
+  .regex(/^[A-Za-z0-9._/-]+$/, "Must use only letters, digits and . _ / -")
+  .meta({ example: "HAM-16" });
 
 export const ZProduct = z
   .object({
@@ -42,7 +43,15 @@ export const productFields = {
   price: ZMoney,
 };
 
-export const ZProductCreateInput = z.strictObject(productFields);
+export const ZProductCreateInput = z.strictObject(productFields).meta({
+  example: {
+    sku: "HAM-16",
+    name: "Claw hammer 16 oz",
+    description: "Fibreglass handle",
+    category: "tools",
+    price: 18.99,
+  },
+});
 
 export type TProduct = z.infer<typeof ZProduct>;
 export type TProductCreateInput = z.infer<typeof ZProductCreateInput>;

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import type { TProductCreateInput } from "./product.types";
 
 /** Rows are validated one by one in the service, so one bad row can be skipped. */
@@ -24,20 +23,30 @@ const ZUpsertItem = z
     },
   });
 
-export const ZProductUpsertManyInput = z.strictObject({
-  items: z.array(ZUpsertItem).min(1, "Send at least one item").max(1000, "Send at most 1000 items"),
-  onError: z.enum(["rejectAll", "skipFailed"]).default("rejectAll"),
-});
+export const ZProductUpsertManyInput = z
+  .strictObject({
+    items: z.array(ZUpsertItem).min(1, "Send at least one item").max(1000, "Send at most 1000 items"),
+    onError: z.enum(["rejectAll", "skipFailed"]).default("rejectAll"),
+  })
+  .meta({
+    example: {
+      items: [
+        { sku: "HAM-16", name: "Claw hammer 16 oz", category: "tools", price: 18.99 },
+        { sku: "NAIL-50", name: "Nails 50 mm, 1 kg", description: null, category: "fasteners", price: 6.5 },
+      ],
+      onError: "skipFailed",
+    },
+  });
 
 export const ZProductUpsertManyOutput = z.object({
-  created: z.number().int(),
-  updated: z.number().int(),
+  created: z.number().int().meta({ example: 2 }),
+  updated: z.number().int().meta({ example: 1 }),
   failed: z.array(
     z.object({
-      index: z.number().int(),
-      sku: z.string().nullable(),
+      index: z.number().int().meta({ example: 3 }),
+      sku: z.string().nullable().meta({ example: "HAM-16" }),
       code: z.enum(["VALIDATION_FAILED", "SKU_TAKEN"]),
-      detail: z.string(),
+      detail: z.string().meta({ example: "price: Must have at most two decimals" }),
     }),
   ),
 });
@@ -50,6 +59,7 @@ export const upsertProductsMeta: Meta = {
     summary: "Create or update many products by sku",
     description:
       "Role manager. Upsert by sku (case-insensitive) in one statement. With `rejectAll` one bad row writes nothing; with `skipFailed` good rows are written and bad ones listed in `failed`.",
-    errorResponses: [...AUTH_ERRORS, 422],
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: "items: Send at most 1000 items" },
 };

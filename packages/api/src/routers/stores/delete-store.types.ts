@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStoreId } from "./store.types";
 
 export const ZStoreDeleteInput = z.strictObject({ id: ZStoreId });
@@ -12,7 +11,11 @@ export const deleteStoreMeta: Meta = {
     tags: ["stores"],
     summary: "Delete a store",
     description: "Role manager. Refused with STORE_NOT_EMPTY while the store holds stock.",
-    errorResponses: [...AUTH_ERRORS, 404, 409, 422],
+  },
+  errors: ["NOT_FOUND", "STORE_NOT_EMPTY"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
   },
   successStatus: 204,
 };

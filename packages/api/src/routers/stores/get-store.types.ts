@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStore, ZStoreId } from "./store.types";
 
 export const ZStoreGetInput = z.strictObject({ id: ZStoreId });
@@ -11,6 +10,10 @@ export const getStoreMeta: Meta = {
     path: "/stores/{id}",
     tags: ["stores"],
     summary: "Get a store",
-    errorResponses: [...AUTH_ERRORS, 404],
+  },
+  errors: ["NOT_FOUND"],
+  errorExamples: {
+    VALIDATION_FAILED: "id: Must match ^[a-z0-9][a-z0-9_-]{0,39}$ (lowercase slug, max 40)",
+    NOT_FOUND: "Store store1 not found",
   },
 };

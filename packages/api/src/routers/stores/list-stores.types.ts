@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS, ZOffsetPage, ZPaging } from "../../schemas/common";
+import { ZOffsetPage, ZPaging } from "../../schemas/common";
 import { ZStore } from "./store.types";
 
 export const ZStoreListInput = z.strictObject({ ...ZPaging }).default({ limit: 20, offset: 0 });
@@ -11,6 +11,7 @@ export const listStoresMeta: Meta = {
     path: "/stores",
     tags: ["stores"],
     summary: "List stores",
-    errorResponses: AUTH_ERRORS,
   },
+  errors: [],
+  errorExamples: { VALIDATION_FAILED: "limit: Too big: expected number to be <=100" },
 };

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { AUTH_ERRORS } from "../../schemas/common";
 import { ZStore, ZStoreId, ZStoreName } from "./store.types";
 
-export const ZStoreUpdateInput = z.strictObject({ id: ZStoreId, name: ZStoreName.optional() });
+export const ZStoreUpdateInput = z
+  .strictObject({ id: ZStoreId, name: ZStoreName.optional() })
+  .meta({ example: { id: "store1", name: "Downtown (Main St)" } });
 export const ZStoreUpdateOutput = ZStore;
 export const updateStoreMeta: Meta = {
   openapi: {
@@ -12,6 +13,7 @@ export const updateStoreMeta: Meta = {
     tags: ["stores"],
     summary: "Rename a store",
     description: "Role manager.",
-    errorResponses: [...AUTH_ERRORS, 404, 422],
   },
+  errors: ["NOT_FOUND"],
+  errorExamples: { VALIDATION_FAILED: "name: Must not be empty", NOT_FOUND: "Store store1 not found" },
 };
