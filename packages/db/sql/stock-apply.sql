@@ -1,6 +1,7 @@
 -- THE ONE DOOR for every stock change: adjustments, counts, thresholds, transfers, and
--- whatever moves stock next. The server, the demo seed and every test go through
--- stockroom_apply; nothing else writes stock_levels.quantity or the ledger.
+-- whatever moves stock next. The server and the demo seed go through stockroom_apply;
+-- nothing else in the service writes stock_levels.quantity or the ledger (only the bench's
+-- bulk seed and tests that build odd states on purpose write those tables directly).
 --
 -- This file is the current source of these types and of the function. The server installs
 -- it after the migrations whenever the file changed (packages/db/src/sql-sources.ts), and a
