@@ -1,5 +1,4 @@
-import type { AppRouter } from "@stockroom/api";
-import type { ProcedureKinds } from "./types";
+import type { AppRouterRecord, ProcedureKinds } from "./types";
 
 /**
  * Which procedures exist and whether each is a query or a mutation. The SDK imports only
@@ -40,4 +39,4 @@ export const PROCEDURES = {
     create: "mutation",
     revoke: "mutation",
   },
-} as const satisfies ProcedureKinds<AppRouter["_def"]["record"]>;
+} as const satisfies ProcedureKinds<AppRouterRecord>;

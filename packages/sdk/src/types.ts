@@ -1,5 +1,13 @@
 import type { AppRouter } from "@stockroom/api";
-import type { AnyTRPCProcedure, inferTransformedProcedureOutput, TRPCRouterRecord } from "@trpc/server";
+import type {
+  AnyTRPCMutationProcedure,
+  AnyTRPCProcedure,
+  AnyTRPCQueryProcedure,
+  inferProcedureInput,
+  inferTransformedProcedureOutput,
+  TRPCBuiltRouter,
+  TRPCRouterRecord,
+} from "@trpc/server";
 
 /** Options every call takes. */
 export interface CallOptions {
@@ -20,7 +28,10 @@ type Args<TInput, TOptions> = undefined extends TInput
   ? [input?: TInput, options?: TOptions]
   : [input: TInput, options?: TOptions];
 
-type Input<P extends AnyTRPCProcedure> = P["_def"]["$types"]["input"];
+/** The router's procedures, by namespace, through tRPC's public types. */
+export type AppRouterRecord = AppRouter extends TRPCBuiltRouter<infer _Root, infer R> ? R : never;
+
+type Input<P extends AnyTRPCProcedure> = inferProcedureInput<P>;
 type Output<P extends AnyTRPCProcedure> = inferTransformedProcedureOutput<AppRouter, P>;
 
 export type QueryMethod<P extends AnyTRPCProcedure> = (
@@ -30,9 +41,9 @@ export type MutationMethod<P extends AnyTRPCProcedure> = (
   ...args: Args<Input<P>, MutationOptions>
 ) => Promise<Output<P>>;
 
-type DecorateProcedure<P extends AnyTRPCProcedure> = P["_def"]["type"] extends "query"
+type DecorateProcedure<P extends AnyTRPCProcedure> = P extends AnyTRPCQueryProcedure
   ? QueryMethod<P>
-  : P["_def"]["type"] extends "mutation"
+  : P extends AnyTRPCMutationProcedure
     ? MutationMethod<P>
     : never;
 
@@ -47,14 +58,16 @@ export type DecorateRecord<R extends TRPCRouterRecord> = {
 
 /** The kind ("query" | "mutation") of every procedure, in the router's shape. */
 export type ProcedureKinds<R extends TRPCRouterRecord> = {
-  [K in keyof R]: R[K] extends AnyTRPCProcedure
-    ? R[K]["_def"]["type"]
-    : R[K] extends TRPCRouterRecord
-      ? ProcedureKinds<R[K]>
-      : never;
+  [K in keyof R]: R[K] extends AnyTRPCQueryProcedure
+    ? "query"
+    : R[K] extends AnyTRPCMutationProcedure
+      ? "mutation"
+      : R[K] extends TRPCRouterRecord
+        ? ProcedureKinds<R[K]>
+        : never;
 };
 
-export type StockroomProcedures = DecorateRecord<AppRouter["_def"]["record"]>;
+export type StockroomProcedures = DecorateRecord<AppRouterRecord>;
 
 type InputsOf<R extends TRPCRouterRecord> = {
   [K in keyof R]: R[K] extends AnyTRPCProcedure
@@ -72,6 +85,6 @@ type OutputsOf<R extends TRPCRouterRecord> = {
 };
 
 /** Inputs of every procedure, as the methods take them: `RouterInputs["products"]["create"]`. */
-export type RouterInputs = InputsOf<AppRouter["_def"]["record"]>;
+export type RouterInputs = InputsOf<AppRouterRecord>;
 /** Outputs of every procedure: `RouterOutputs["products"]["list"]["items"][number]`. */
-export type RouterOutputs = OutputsOf<AppRouter["_def"]["record"]>;
+export type RouterOutputs = OutputsOf<AppRouterRecord>;

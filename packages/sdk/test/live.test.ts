@@ -1,4 +1,4 @@
-import { appRouter } from "@stockroom/api";
+import { operations } from "@stockroom/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createStockroomClient,
@@ -28,10 +28,9 @@ const caught = (p: Promise<unknown>) =>
 
 describe("the procedure table", () => {
   it("names every procedure of the router with its kind, and nothing else", () => {
+    // The server builds its tRPC router from this table of operations: reads are queries.
     const fromRouter = Object.fromEntries(
-      Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>).map(
-        ([path, p]) => [path, p._def.type],
-      ),
+      operations.map((op) => [op.name, op.kind === "read" ? "query" : "mutation"]),
     );
     const fromTable: Record<string, string> = {};
     for (const [ns, procs] of Object.entries(PROCEDURES))
