@@ -49,7 +49,7 @@ const tooBusy = (cause: unknown) =>
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
 
-/** Deadlocks and serialization failures, retried with jittered backoff, then 503. */
+/** Deadlocks and serialization failures, retried with jittered backoff, then 503: a key-less statement or a whole transaction. */
 export async function retryingStatement<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -146,24 +146,18 @@ async function inTransaction(
   const idempotent: IdempotentRequest | null = key
     ? { apiKeyId: auth.id, key, procedure: op.name, fingerprint: requestFingerprint(op.name, rawInput) }
     : null;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await rt.database.db.transaction(async (tx) => {
-        if (idempotent) {
-          const claim = await claimIdempotencyKey(tx, idempotent);
-          if (claim.replay) {
-            root.responseHeaders.set("idempotent-replayed", "true");
-            return claim.response;
-          }
+  return retryingStatement(() =>
+    rt.database.db.transaction(async (tx) => {
+      if (idempotent) {
+        const claim = await claimIdempotencyKey(tx, idempotent);
+        if (claim.replay) {
+          root.responseHeaders.set("idempotent-replayed", "true");
+          return claim.response;
         }
-        const data = await checkedOutput(op, await op.handler(contextOf(root, rt, auth, tx, true), input));
-        if (idempotent) await storeIdempotentResponse(tx, idempotent, data);
-        return data;
-      });
-    } catch (err) {
-      if (!retryable(err)) throw err;
-      if (attempt >= MAX_ATTEMPTS) throw tooBusy(err);
-      await backoff(attempt);
-    }
-  }
+      }
+      const data = await checkedOutput(op, await op.handler(contextOf(root, rt, auth, tx, true), input));
+      if (idempotent) await storeIdempotentResponse(tx, idempotent, data);
+      return data;
+    }),
+  );
 }
