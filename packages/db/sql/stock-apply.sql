@@ -129,7 +129,6 @@ DECLARE
   o_change integer[] := '{}';
   o_outcome text[] := '{}';
   o_found integer[] := '{}';
-  o_level integer[] := '{}';
   o_leg integer[] := '{}';
   o_after integer[] := '{}';
   o_min integer[] := '{}';
@@ -243,7 +242,6 @@ BEGIN
         o_change := o_change || i;
         o_outcome := o_outcome || 'ok'::text;
         o_found := o_found || NULL::integer;
-        o_level := o_level || k;
         o_after := o_after || qty[k];
         o_min := o_min || mins[k];
         IF d <> 0 THEN
@@ -270,7 +268,6 @@ BEGIN
       o_change := o_change[1:saved_outs];
       o_outcome := o_outcome[1:saved_outs];
       o_found := o_found[1:saved_outs];
-      o_level := o_level[1:saved_outs];
       o_leg := o_leg[1:saved_outs];
       o_after := o_after[1:saved_outs];
       o_min := o_min[1:saved_outs];
@@ -278,7 +275,6 @@ BEGIN
       o_change := o_change || i;
       o_outcome := o_outcome || refused;
       o_found := o_found || found_qty;
-      o_level := o_level || NULL::integer;
       o_leg := o_leg || NULL::integer;
       o_after := o_after || NULL::integer;
       o_min := o_min || NULL::integer;
@@ -395,10 +391,10 @@ BEGIN
   )
   SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], m.id, m.seq, m.kind, m.delta, m.reason,
          m.reference, m.transfer_id, m.actor, m.created_at, c_product[o_change[u.j]], c_store[o_change[u.j]],
-         o_after[u.j], o_min[u.j], CASE WHEN o_level[u.j] IS NULL THEN NULL ELSE now() END,
+         o_after[u.j], o_min[u.j], CASE WHEN o_outcome[u.j] = 'ok' THEN now() END,
          p.sku, p.name, p.category, p.price
   FROM generate_subscripts(o_op, 1) AS u(j)
   LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
-  LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_level[u.j] IS NOT NULL
+  LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_outcome[u.j] = 'ok'
   ORDER BY u.j;
 END $$;

@@ -23,9 +23,8 @@ export function refusalError(outcome: Extract<OperationOutcome, { applied: false
       return notFound("Store", change.storeId);
     case "stale":
       return stale(change.storeId, change.expected ?? 0, found ?? 0);
-    case "insufficient": {
-      const required = change.count !== undefined ? (found ?? 0) - change.count : -(change.delta ?? 0);
-      return insufficient(change.storeId, found ?? 0, required);
-    }
+    // Only a change that takes units can find too few (a count never goes below zero).
+    case "insufficient":
+      return insufficient(change.storeId, found ?? 0, -(change.delta ?? 0));
   }
 }
