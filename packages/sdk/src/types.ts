@@ -31,7 +31,9 @@ type Args<TInput, TOptions> = undefined extends TInput
 /** The router's procedures, by namespace, through tRPC's public types. */
 export type AppRouterRecord = AppRouter extends TRPCBuiltRouter<infer _Root, infer R> ? R : never;
 
-type Input<P extends AnyTRPCProcedure> = inferProcedureInput<P>;
+/** The input a procedure takes; tRPC writes an optional one as `… | void`, we as `… | undefined`. */
+type Input<P extends AnyTRPCProcedure> =
+  inferProcedureInput<P> extends infer I ? (undefined extends I ? Exclude<I, void> | undefined : I) : never;
 type Output<P extends AnyTRPCProcedure> = inferTransformedProcedureOutput<AppRouter, P>;
 
 export type QueryMethod<P extends AnyTRPCProcedure> = (
