@@ -64,6 +64,9 @@ export const ConfigSchema = z.object({
     }),
   STOCKROOM_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
   STOCKROOM_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+  // How often expired reservations are turned `expired` (their holds stop counting at
+  // expiresAt whatever this is; the sweep records the transition). 0 turns the sweep off.
+  STOCKROOM_RESERVATION_SWEEP_MS: int(2_000, 0, 3_600_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

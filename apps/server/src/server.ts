@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import {
   createFirstKeyIfNone,
   ensureBootstrapKey,
+  expireDueReservations,
   KeyAuthenticator,
   purgeExpiredIdempotencyKeys,
   type Runtime,
@@ -117,6 +118,24 @@ export async function startServer(config: Config, logger = createLogger(config))
   }, 15 * 60_000);
   purge.unref();
 
+  // One sweep at a time; several replicas skip each other's rows (FOR UPDATE SKIP LOCKED).
+  let sweeping = false;
+  const sweep =
+    config.STOCKROOM_RESERVATION_SWEEP_MS > 0
+      ? setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          (async () => {
+            while ((await expireDueReservations(database.db)) > 0);
+          })()
+            .catch((err) => logger.warn({ err }, "reservation sweep failed; retrying at the next tick"))
+            .finally(() => {
+              sweeping = false;
+            });
+        }, config.STOCKROOM_RESERVATION_SWEEP_MS)
+      : null;
+  sweep?.unref();
+
   logger.info(
     { url, docs: `${url}/docs`, database: database.kind, startMs: Math.round(performance.now() - started) },
     "listening",
@@ -131,6 +150,7 @@ export async function startServer(config: Config, logger = createLogger(config))
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        if (sweep) clearInterval(sweep);
         draining = true;
         for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
         await new Promise<void>((resolve) => {

@@ -15,6 +15,12 @@ import { getProductOperation } from "./routers/products/get-product";
 import { listProductsOperation } from "./routers/products/list-products";
 import { updateProductOperation } from "./routers/products/update-product";
 import { upsertProductsOperation } from "./routers/products/upsert-products";
+import { commitReservationOperation } from "./routers/reservations/commit-reservation";
+import { createReservationOperation } from "./routers/reservations/create-reservation";
+import { extendReservationOperation } from "./routers/reservations/extend-reservation";
+import { getReservationOperation } from "./routers/reservations/get-reservation";
+import { listReservationsOperation } from "./routers/reservations/list-reservations";
+import { releaseReservationOperation } from "./routers/reservations/release-reservation";
 import { createStoreOperation } from "./routers/stores/create-store";
 import { deleteStoreOperation } from "./routers/stores/delete-store";
 import { getStoreOperation } from "./routers/stores/get-store";
@@ -44,6 +50,12 @@ export const operations = [
   transferStockOperation,
   listAlertsOperation,
   auditLedgerOperation,
+  listReservationsOperation,
+  getReservationOperation,
+  createReservationOperation,
+  extendReservationOperation,
+  releaseReservationOperation,
+  commitReservationOperation,
   listMovementsOperation,
   getMovementOperation,
   listKeysOperation,

@@ -8,6 +8,8 @@
 -- created them (0002, 0003, 0005) are history. The server installs this file after the
 -- migrations whenever it changed, and a test checks the database's definitions against it.
 --
+-- "Under its minimum" means the available units (quantity - reserved) are fewer than min_stock.
+--
 -- Lock order: stockroom_apply (stock-apply.sql) locks the counter rows a stock change will
 -- touch, store by store, before these triggers run, so the triggers never take a counter
 -- lock out of order.
@@ -23,7 +25,7 @@ CREATE OR REPLACE TRIGGER stock_levels_sku BEFORE INSERT ON stock_levels
 CREATE OR REPLACE FUNCTION stockroom_levels_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO store_counts (store_id, levels, below_min)
-  SELECT n.store_id, count(*), count(*) FILTER (WHERE n.quantity < n.min_stock)
+  SELECT n.store_id, count(*), count(*) FILTER (WHERE n.quantity - n.reserved < n.min_stock)
   FROM inserted n JOIN products p ON p.id = n.product_id AND p.deleted_at IS NULL
   GROUP BY n.store_id ORDER BY n.store_id COLLATE "C"
   ON CONFLICT (store_id) DO UPDATE SET levels = store_counts.levels + excluded.levels,
@@ -31,7 +33,7 @@ BEGIN
   INSERT INTO store_category_counts (store_id, category, below_min)
   SELECT n.store_id, n.category, count(*)
   FROM inserted n JOIN products p ON p.id = n.product_id AND p.deleted_at IS NULL
-  WHERE n.quantity < n.min_stock
+  WHERE n.quantity - n.reserved < n.min_stock
   GROUP BY n.store_id, n.category ORDER BY n.store_id COLLATE "C", n.category COLLATE "C"
   ON CONFLICT (category, store_id) DO UPDATE SET below_min = store_category_counts.below_min + excluded.below_min;
   RETURN NULL;
@@ -43,14 +45,14 @@ CREATE OR REPLACE TRIGGER stock_levels_counts_insert AFTER INSERT ON stock_level
 CREATE OR REPLACE FUNCTION stockroom_levels_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE store_counts s SET levels = s.levels - d.levels, below_min = s.below_min - d.below_min
-  FROM (SELECT o.store_id, count(*) AS levels, count(*) FILTER (WHERE o.quantity < o.min_stock) AS below_min
+  FROM (SELECT o.store_id, count(*) AS levels, count(*) FILTER (WHERE o.quantity - o.reserved < o.min_stock) AS below_min
         FROM removed o JOIN products p ON p.id = o.product_id AND p.deleted_at IS NULL
         GROUP BY o.store_id) d
   WHERE s.store_id = d.store_id;
   UPDATE store_category_counts c SET below_min = c.below_min - d.below_min
   FROM (SELECT o.store_id, o.category, count(*) AS below_min
         FROM removed o JOIN products p ON p.id = o.product_id AND p.deleted_at IS NULL
-        WHERE o.quantity < o.min_stock
+        WHERE o.quantity - o.reserved < o.min_stock
         GROUP BY o.store_id, o.category) d
   WHERE c.store_id = d.store_id AND c.category = d.category;
   RETURN NULL;
@@ -61,7 +63,7 @@ CREATE OR REPLACE TRIGGER stock_levels_counts_delete AFTER DELETE ON stock_level
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION stockroom_level_below_min() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  step integer := CASE WHEN NEW.quantity < NEW.min_stock THEN 1 ELSE -1 END;
+  step integer := CASE WHEN NEW.quantity - NEW.reserved < NEW.min_stock THEN 1 ELSE -1 END;
 BEGIN
   IF EXISTS (SELECT 1 FROM products p WHERE p.id = NEW.product_id AND p.deleted_at IS NULL) THEN
     UPDATE store_counts SET below_min = below_min + step WHERE store_id = NEW.store_id;
@@ -71,8 +73,8 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE OR REPLACE TRIGGER stock_levels_counts_below_min AFTER UPDATE OF quantity, min_stock ON stock_levels
-  FOR EACH ROW WHEN ((OLD.quantity < OLD.min_stock) IS DISTINCT FROM (NEW.quantity < NEW.min_stock))
+CREATE OR REPLACE TRIGGER stock_levels_counts_below_min AFTER UPDATE OF quantity, reserved, min_stock ON stock_levels
+  FOR EACH ROW WHEN ((OLD.quantity - OLD.reserved < OLD.min_stock) IS DISTINCT FROM (NEW.quantity - NEW.reserved < NEW.min_stock))
   EXECUTE FUNCTION stockroom_level_below_min();
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION stockroom_products_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -116,7 +118,7 @@ BEGIN
   IF was_live <> is_live THEN
     UPDATE store_counts s SET levels = s.levels + d.sign * d.levels, below_min = s.below_min + d.sign * d.below_min
     FROM (SELECT l.store_id, CASE WHEN is_live THEN 1 ELSE -1 END AS sign, count(*) AS levels,
-                 count(*) FILTER (WHERE l.quantity < l.min_stock) AS below_min
+                 count(*) FILTER (WHERE l.quantity - l.reserved < l.min_stock) AS below_min
           FROM stock_levels l WHERE l.product_id = NEW.id GROUP BY l.store_id) d
     WHERE s.store_id = d.store_id;
   END IF;
@@ -125,13 +127,13 @@ BEGIN
   IF was_live AND (NOT is_live OR moved) THEN
     UPDATE store_category_counts c SET below_min = c.below_min - d.n
     FROM (SELECT l.store_id, count(*) AS n FROM stock_levels l
-          WHERE l.product_id = NEW.id AND l.quantity < l.min_stock GROUP BY l.store_id) d
+          WHERE l.product_id = NEW.id AND l.quantity - l.reserved < l.min_stock GROUP BY l.store_id) d
     WHERE c.category = OLD.category AND c.store_id = d.store_id;
   END IF;
   IF is_live AND (NOT was_live OR moved) THEN
     INSERT INTO store_category_counts (store_id, category, below_min)
     SELECT l.store_id, NEW.category, count(*) FROM stock_levels l
-    WHERE l.product_id = NEW.id AND l.quantity < l.min_stock
+    WHERE l.product_id = NEW.id AND l.quantity - l.reserved < l.min_stock
     GROUP BY l.store_id ORDER BY l.store_id COLLATE "C"
     ON CONFLICT (category, store_id) DO UPDATE SET below_min = store_category_counts.below_min + excluded.below_min;
   END IF;

@@ -1,5 +1,5 @@
--- THE ONE DOOR for every stock change: adjustments, counts, thresholds, transfers, and
--- whatever moves stock next. The server and the demo seed go through stockroom_apply;
+-- THE ONE DOOR for every stock change: adjustments, counts, thresholds, transfers,
+-- reservation holds (take, commit, release, lapse), and whatever moves stock next. The server and the demo seed go through stockroom_apply;
 -- nothing else in the service writes stock_levels.quantity or the ledger (only the bench's
 -- bulk seed and tests that build odd states on purpose write those tables directly).
 --
@@ -30,13 +30,26 @@ CREATE TYPE stockroom_change AS (
   reason varchar,
   reference varchar,
   transfer_id uuid,
-  actor uuid
+  actor uuid,
+  -- The reservation the change belongs to (its ledger row carries it).
+  reservation_id uuid,
+  -- A hold on the level, for reservation_id's line of this product:
+  --   'take'   opens the line with `units` units, which must be available; it lapses at `expires_at`;
+  --   'drop'   closes the line, which must still be open (refused 'not_held' otherwise);
+  --   'lapse'  closes the line if it is still open (an expired reservation).
+  -- A commit drops the line and takes the sold units (`delta`) in the same change.
+  hold text,
+  units integer,
+  expires_at timestamptz
 );
 --> statement-breakpoint
 -- The answer for one change. `outcome` is 'ok', or the refusal of the whole operation,
 -- answered once, by the change that was refused:
---   'insufficient'  the level held `found` units, fewer than the change takes;
+--   'insufficient'  the level had `found` units available (on hand less reserved), fewer than
+--                   the change takes or holds;
 --   'stale'         `expected` was given and the level held `found` instead;
+--   'reserved'      a count would leave fewer units on hand than the `found` reserved;
+--   'not_held'      a 'drop' found the reservation's line closed (committed, released, lapsed);
 --   'no_product'    the product does not exist or is deleted;
 --   'no_store'      the store does not exist or is deleted.
 -- An applied change answers its ledger row (NULL columns when it changed no quantity: a count
@@ -58,8 +71,10 @@ CREATE TYPE stockroom_outcome AS (
   product_id uuid,
   store_id varchar,
   quantity integer,
+  reserved integer,
   min_stock integer,
   updated_at timestamptz,
+  reservation_id uuid,
   sku varchar,
   name varchar,
   category varchar,
@@ -72,20 +87,25 @@ CREATE TYPE stockroom_outcome AS (
 --
 -- 1. Locks the existing levels the changes name, in ONE global order: store id in the "C"
 --    collation, then product id. Every writer locks levels only here, so writers cannot
---    deadlock on levels. The quantities read are the latest committed ones.
+--    deadlock on levels. The quantities read are the latest committed ones. On those levels
+--    that hold reserved units, closes the reservation lines that have lapsed (expires_at
+--    passed): from its expiry on, a hold counts for no write. Then locks the lines the
+--    changes drop.
 -- 2. Judges the operations in order, each change against the running quantities the ones
 --    before it left (as if they had run one after another). A refused operation leaves the
 --    running quantities as they were and answers why; the others still apply. A level that
 --    does not exist yet holds 0 units and a minimum of 0, and is created if a change of an
---    applied operation touches it.
+--    applied operation touches it. Nothing may take or hold more than is available
+--    (on hand less reserved).
 -- 3. Locks the rows of products whose total changes, in id order, and updates the totals.
 -- 4. Locks the counter rows (store_counts, store_category_counts) the level triggers will
 --    change, store by store in the same order as the levels, before the triggers fire.
--- 5. Creates the new levels, updates the changed ones (each once, to its final state) and
---    writes the ledger rows in one INSERT, in change order, quantity_after the running sum.
--- Levels, then products, then counters: every stock change takes its locks in that order.
--- A level that another transaction created after step 1 (two first receipts racing) fails
--- the statement with serialization_failure (40001), which callers retry.
+-- 5. Creates the new levels, updates the changed ones (each once, to its final state), opens
+--    and closes reservation lines, and writes the ledger rows in one INSERT, in change order,
+--    quantity_after the running sum.
+-- Levels, then reservation lines, then products, then counters: every stock change takes its
+-- locks in that order. A level that another transaction created after step 1 (two first
+-- receipts racing) fails the statement with serialization_failure (40001), which callers retry.
 CREATE FUNCTION stockroom_apply(changes jsonb) RETURNS SETOF stockroom_outcome LANGUAGE plpgsql AS $$
 DECLARE
   c_op integer[];
@@ -100,7 +120,12 @@ DECLARE
   c_reference varchar[];
   c_transfer uuid[];
   c_actor uuid[];
-  -- The levels, by key '<product> <store>': quantity and minimum before, running and after.
+  c_reservation uuid[];
+  c_hold text[];
+  c_units integer[];
+  c_expires timestamptz[];
+  -- The levels, by key '<product> <store>': quantity, reserved and minimum before, running
+  -- and after.
   keys text[];
   l_product uuid[];
   l_store varchar[];
@@ -108,22 +133,33 @@ DECLARE
   l_new boolean[];
   l_touched boolean[];
   qty0 integer[];
+  res0 integer[];
   min0 integer[];
   qty integer[];
+  res integer[];
   mins integer[];
   live_products uuid[];
   live_stores varchar[];
+  -- The open lines the changes drop or lapse, by key '<reservation> <product>'.
+  h_keys text[] := '{}';
+  h_units integer[] := '{}';
+  h_open boolean[] := '{}';
   -- Saved at the start of each operation, to undo a refused one.
   saved_qty integer[];
+  saved_res integer[];
   saved_min integer[];
   saved_touched boolean[];
+  saved_open boolean[];
   saved_legs integer;
   saved_outs integer;
+  saved_takes integer;
   -- The ledger rows to write.
   g_id uuid[] := '{}';
   g_change integer[] := '{}';
   g_delta integer[] := '{}';
   g_after integer[] := '{}';
+  -- The lines to open (the changes that take).
+  t_change integer[] := '{}';
   -- The answers, in change order.
   o_op integer[] := '{}';
   o_change integer[] := '{}';
@@ -131,34 +167,44 @@ DECLARE
   o_found integer[] := '{}';
   o_leg integer[] := '{}';
   o_after integer[] := '{}';
+  o_res integer[] := '{}';
   o_min integer[] := '{}';
   n integer;
   i integer;
   k integer;
+  h integer;
   d integer;
   refused text;
+  releases boolean;
   found_qty integer;
   created integer;
   ctr record;
+  lapsed record;
   locked_store varchar;
   -- Gathered for the writes: new levels, changed levels, product totals, counters to lock.
   n_product uuid[] := '{}';
   n_store varchar[] := '{}';
   n_qty integer[] := '{}';
+  n_res integer[] := '{}';
   n_min integer[] := '{}';
   u_product uuid[] := '{}';
   u_store varchar[] := '{}';
   u_qty integer[] := '{}';
+  u_res integer[] := '{}';
   u_min integer[] := '{}';
   t_product uuid[] := '{}';
   t_net integer[] := '{}';
   x_store varchar[] := '{}';
   x_category varchar[] := '{}';
+  d_reservation uuid[] := '{}';
+  d_product uuid[] := '{}';
 BEGIN
   SELECT array_agg(r.op), array_agg(r.product_id), array_agg(r.store_id), array_agg(r.kind), array_agg(r.delta),
          array_agg(r.count), array_agg(r.min_stock), array_agg(r.expected), array_agg(r.reason), array_agg(r.reference),
-         array_agg(r.transfer_id), array_agg(r.actor)
-  INTO c_op, c_product, c_store, c_kind, c_delta, c_count, c_min, c_expected, c_reason, c_reference, c_transfer, c_actor
+         array_agg(r.transfer_id), array_agg(r.actor), array_agg(r.reservation_id), array_agg(r.hold),
+         array_agg(r.units), array_agg(r.expires_at)
+  INTO c_op, c_product, c_store, c_kind, c_delta, c_count, c_min, c_expected, c_reason, c_reference,
+       c_transfer, c_actor, c_reservation, c_hold, c_units, c_expires
   -- One function scan: its rows, and so every array, in the order of the JSON array.
   FROM jsonb_populate_recordset(NULL::stockroom_change, changes) AS r;
   n := coalesce(cardinality(c_op), 0);
@@ -169,12 +215,12 @@ BEGIN
   -- 1. Lock the existing levels in the global order (the order the rows are locked in; the
   -- arrays only have to agree with each other), and see which products and stores are live.
   SELECT array_agg(l.product_id::text || ' ' || l.store_id), array_agg(l.product_id), array_agg(l.store_id),
-         array_agg(l.category), array_agg(l.quantity), array_agg(l.min_stock),
+         array_agg(l.category), array_agg(l.quantity), array_agg(l.reserved), array_agg(l.min_stock),
          (SELECT array_agg(p.id) FROM products p WHERE p.id = ANY(c_product) AND p.deleted_at IS NULL),
          (SELECT array_agg(st.id) FROM stores st WHERE st.id = ANY(c_store) AND st.deleted_at IS NULL)
-  INTO keys, l_product, l_store, l_category, qty0, min0, live_products, live_stores
+  INTO keys, l_product, l_store, l_category, qty0, res0, min0, live_products, live_stores
   FROM (
-    SELECT s.product_id, s.store_id, s.category, s.quantity, s.min_stock FROM stock_levels s
+    SELECT s.product_id, s.store_id, s.category, s.quantity, s.reserved, s.min_stock FROM stock_levels s
     WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(c_product, c_store))
     ORDER BY s.store_id COLLATE "C", s.product_id
     FOR UPDATE
@@ -184,28 +230,66 @@ BEGIN
   l_store := coalesce(l_store, '{}');
   l_category := coalesce(l_category, '{}');
   qty0 := coalesce(qty0, '{}');
+  res0 := coalesce(res0, '{}');
   min0 := coalesce(min0, '{}');
   l_new := array_fill(false, ARRAY[cardinality(keys)]);
   l_touched := l_new;
   qty := qty0;
+  res := res0;
   mins := min0;
+
+  -- Holds that lapsed on these levels stop holding now: close their lines (the reservation's
+  -- own status turns 'expired' when the sweeper gets to it; reads count it expired already).
+  IF EXISTS (SELECT 1 FROM unnest(res0) AS r(v) WHERE r.v > 0) THEN
+    FOR lapsed IN
+      UPDATE reservation_lines rl SET open = false
+      WHERE rl.open AND rl.expires_at <= now()
+        AND (rl.product_id, rl.store_id) IN (
+          SELECT v.p, v.s FROM unnest(l_product, l_store, res0) AS v(p, s, r) WHERE v.r > 0)
+      RETURNING rl.product_id, rl.store_id, rl.quantity
+    LOOP
+      k := array_position(keys, lapsed.product_id::text || ' ' || lapsed.store_id);
+      res[k] := res[k] - lapsed.quantity;
+      l_touched[k] := true;
+    END LOOP;
+  END IF;
+
+  -- The lines the changes drop or lapse, locked (after their levels), open ones only.
+  IF EXISTS (SELECT 1 FROM unnest(c_hold) AS x(h) WHERE x.h IN ('drop', 'lapse')) THEN
+    SELECT coalesce(array_agg(rl.reservation_id::text || ' ' || rl.product_id), '{}'),
+           coalesce(array_agg(rl.quantity), '{}')
+    INTO h_keys, h_units
+    FROM (
+      SELECT r.reservation_id, r.product_id, r.quantity FROM reservation_lines r
+      WHERE r.open AND (r.reservation_id, r.product_id) IN (
+        SELECT v.r, v.p FROM unnest(c_reservation, c_product, c_hold) AS v(r, p, h) WHERE v.h IN ('drop', 'lapse'))
+      ORDER BY r.reservation_id, r.product_id
+      FOR UPDATE
+    ) rl;
+    h_open := array_fill(true, ARRAY[cardinality(h_keys)]);
+  END IF;
 
   -- 2. Judge the operations in order.
   i := 1;
   WHILE i <= n LOOP
     IF i = 1 OR c_op[i] IS DISTINCT FROM c_op[i - 1] THEN
       saved_qty := qty;
+      saved_res := res;
       saved_min := mins;
       saved_touched := l_touched;
+      saved_open := h_open;
       saved_legs := cardinality(g_id);
       saved_outs := cardinality(o_op);
+      saved_takes := cardinality(t_change);
       refused := NULL;
     END IF;
     k := array_position(keys, c_product[i]::text || ' ' || c_store[i]);
-    IF NOT coalesce(c_product[i] = ANY(live_products), false) THEN
+    -- A hold that only ends (release, lapse) ends even on a deleted product.
+    releases := c_hold[i] IN ('drop', 'lapse') AND coalesce(c_delta[i], 0) = 0 AND c_count[i] IS NULL;
+    IF NOT coalesce(c_product[i] = ANY(live_products), releases) THEN
       refused := 'no_product';
       found_qty := NULL;
-    ELSIF NOT coalesce(c_store[i] = ANY(live_stores), false) THEN
+    ELSIF NOT coalesce(c_store[i] = ANY(live_stores), releases) THEN
       refused := 'no_store';
       found_qty := NULL;
     ELSE
@@ -219,57 +303,89 @@ BEGIN
         l_touched := l_touched || false;
         saved_touched := saved_touched || false;
         qty0 := qty0 || 0;
+        res0 := res0 || 0;
         min0 := min0 || 0;
         qty := qty || 0;
+        res := res || 0;
         mins := mins || 0;
         saved_qty := saved_qty || 0;
+        saved_res := saved_res || 0;
         saved_min := saved_min || 0;
       END IF;
-      d := CASE WHEN c_count[i] IS NOT NULL THEN c_count[i] - qty[k] ELSE coalesce(c_delta[i], 0) END;
-      IF c_expected[i] IS NOT NULL AND qty[k] <> c_expected[i] THEN
-        refused := 'stale';
-        found_qty := qty[k];
-      ELSIF qty[k] + d < 0 THEN
-        refused := 'insufficient';
-        found_qty := qty[k];
-      ELSE
-        qty[k] := qty[k] + d;
-        IF c_min[i] IS NOT NULL THEN
-          mins[k] := c_min[i];
-        END IF;
-        l_touched[k] := true;
-        o_op := o_op || c_op[i];
-        o_change := o_change || i;
-        o_outcome := o_outcome || 'ok'::text;
-        o_found := o_found || NULL::integer;
-        o_after := o_after || qty[k];
-        o_min := o_min || mins[k];
-        IF d <> 0 THEN
-          g_id := g_id || gen_random_uuid();
-          g_change := g_change || i;
-          g_delta := g_delta || d;
-          g_after := g_after || qty[k];
-          o_leg := o_leg || cardinality(g_id);
+      -- The hold first: a commit releases its line, then sells out of what it released.
+      IF c_hold[i] = 'take' THEN
+        IF qty[k] - res[k] < c_units[i] THEN
+          refused := 'insufficient';
+          found_qty := qty[k] - res[k];
         ELSE
-          o_leg := o_leg || NULL::integer;
+          res[k] := res[k] + c_units[i];
+          t_change := t_change || i;
+        END IF;
+      ELSIF c_hold[i] IN ('drop', 'lapse') THEN
+        h := array_position(h_keys, c_reservation[i]::text || ' ' || c_product[i]);
+        IF h IS NOT NULL AND h_open[h] THEN
+          res[k] := res[k] - h_units[h];
+          h_open[h] := false;
+        ELSIF c_hold[i] = 'drop' THEN
+          refused := 'not_held';
+          found_qty := NULL;
+        END IF;
+      END IF;
+      IF refused IS NULL THEN
+        d := CASE WHEN c_count[i] IS NOT NULL THEN c_count[i] - qty[k] ELSE coalesce(c_delta[i], 0) END;
+        IF c_expected[i] IS NOT NULL AND qty[k] <> c_expected[i] THEN
+          refused := 'stale';
+          found_qty := qty[k];
+        ELSIF c_count[i] IS NOT NULL AND c_count[i] < res[k] THEN
+          refused := 'reserved';
+          found_qty := res[k];
+        ELSIF d < 0 AND qty[k] + d < res[k] THEN
+          refused := 'insufficient';
+          found_qty := qty[k] - res[k];
+        ELSE
+          qty[k] := qty[k] + d;
+          IF c_min[i] IS NOT NULL THEN
+            mins[k] := c_min[i];
+          END IF;
+          l_touched[k] := true;
+          o_op := o_op || c_op[i];
+          o_change := o_change || i;
+          o_outcome := o_outcome || 'ok'::text;
+          o_found := o_found || NULL::integer;
+          o_after := o_after || qty[k];
+          o_res := o_res || res[k];
+          o_min := o_min || mins[k];
+          IF d <> 0 THEN
+            g_id := g_id || gen_random_uuid();
+            g_change := g_change || i;
+            g_delta := g_delta || d;
+            g_after := g_after || qty[k];
+            o_leg := o_leg || cardinality(g_id);
+          ELSE
+            o_leg := o_leg || NULL::integer;
+          END IF;
         END IF;
       END IF;
     END IF;
     IF refused IS NOT NULL THEN
       -- Undo the operation's earlier changes and answer its refusal once.
       qty := saved_qty;
+      res := saved_res;
       mins := saved_min;
       l_touched := saved_touched;
+      h_open := saved_open;
       g_id := g_id[1:saved_legs];
       g_change := g_change[1:saved_legs];
       g_delta := g_delta[1:saved_legs];
       g_after := g_after[1:saved_legs];
+      t_change := t_change[1:saved_takes];
       o_op := o_op[1:saved_outs];
       o_change := o_change[1:saved_outs];
       o_outcome := o_outcome[1:saved_outs];
       o_found := o_found[1:saved_outs];
       o_leg := o_leg[1:saved_outs];
       o_after := o_after[1:saved_outs];
+      o_res := o_res[1:saved_outs];
       o_min := o_min[1:saved_outs];
       o_op := o_op || c_op[i];
       o_change := o_change || i;
@@ -277,6 +393,7 @@ BEGIN
       o_found := o_found || found_qty;
       o_leg := o_leg || NULL::integer;
       o_after := o_after || NULL::integer;
+      o_res := o_res || NULL::integer;
       o_min := o_min || NULL::integer;
       -- Skip the rest of the operation.
       WHILE i < n AND c_op[i + 1] IS NOT DISTINCT FROM c_op[i] LOOP
@@ -290,8 +407,8 @@ BEGIN
     RETURN QUERY
     SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], NULL::uuid, NULL::bigint, NULL::movement_kind,
            NULL::integer, NULL::varchar, NULL::varchar, NULL::uuid, NULL::uuid, NULL::timestamptz,
-           c_product[o_change[u.j]], c_store[o_change[u.j]], NULL::integer, NULL::integer, NULL::timestamptz,
-           NULL::varchar, NULL::varchar, NULL::varchar, NULL::numeric
+           c_product[o_change[u.j]], c_store[o_change[u.j]], NULL::integer, NULL::integer, NULL::integer,
+           NULL::timestamptz, NULL::uuid, NULL::varchar, NULL::varchar, NULL::varchar, NULL::numeric
     FROM generate_subscripts(o_op, 1) AS u(j)
     ORDER BY u.j;
     RETURN;
@@ -305,11 +422,13 @@ BEGIN
       n_product := n_product || l_product[k];
       n_store := n_store || l_store[k];
       n_qty := n_qty || qty[k];
+      n_res := n_res || res[k];
       n_min := n_min || mins[k];
     ELSE
       u_product := u_product || l_product[k];
       u_store := u_store || l_store[k];
       u_qty := u_qty || qty[k];
+      u_res := u_res || res[k];
       u_min := u_min || mins[k];
     END IF;
     IF qty[k] <> qty0[k] THEN
@@ -321,11 +440,29 @@ BEGIN
         t_net[i] := t_net[i] + (qty[k] - qty0[k]);
       END IF;
     END IF;
-    IF l_new[k] OR (qty0[k] < min0[k]) <> (qty[k] < mins[k]) THEN
+    -- "Under its minimum" compares what is available with the minimum (as the triggers do).
+    IF l_new[k] OR (qty0[k] - res0[k] < min0[k]) <> (qty[k] - res[k] < mins[k]) THEN
       x_store := x_store || l_store[k];
-      x_category := x_category || CASE WHEN qty[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
+      x_category := x_category || CASE WHEN qty[k] - res[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
     END IF;
   END LOOP;
+  FOR h IN 1 .. cardinality(h_keys) LOOP
+    CONTINUE WHEN h_open[h];
+    d_reservation := d_reservation || split_part(h_keys[h], ' ', 1)::uuid;
+    d_product := d_product || split_part(h_keys[h], ' ', 2)::uuid;
+  END LOOP;
+
+  -- Reservation lines: the dropped and lapsed ones close (locked above), the taken ones open.
+  IF cardinality(d_reservation) > 0 THEN
+    UPDATE reservation_lines rl SET open = false
+    FROM unnest(d_reservation, d_product) AS v(r, p)
+    WHERE rl.reservation_id = v.r AND rl.product_id = v.p;
+  END IF;
+  IF cardinality(t_change) > 0 THEN
+    INSERT INTO reservation_lines (reservation_id, product_id, store_id, quantity, expires_at)
+    SELECT c_reservation[t.i], c_product[t.i], c_store[t.i], c_units[t.i], c_expires[t.i]
+    FROM unnest(t_change) AS t(i);
+  END IF;
 
   -- 3. Product totals, their rows locked in id order.
   IF EXISTS (SELECT 1 FROM unnest(t_net) AS t(net) WHERE t.net <> 0) THEN
@@ -357,9 +494,9 @@ BEGIN
 
   -- 5. Levels, then the ledger and the answers.
   IF cardinality(n_product) > 0 THEN
-    INSERT INTO stock_levels (product_id, store_id, quantity, min_stock)
-    SELECT v.product_id, v.store_id, v.q, v.m
-    FROM unnest(n_product, n_store, n_qty, n_min) AS v(product_id, store_id, q, m)
+    INSERT INTO stock_levels (product_id, store_id, quantity, reserved, min_stock)
+    SELECT v.product_id, v.store_id, v.q, v.r, v.m
+    FROM unnest(n_product, n_store, n_qty, n_res, n_min) AS v(product_id, store_id, q, r, m)
     ORDER BY v.store_id COLLATE "C", v.product_id
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS created = ROW_COUNT;
@@ -369,17 +506,18 @@ BEGIN
     END IF;
   END IF;
   IF cardinality(u_product) > 0 THEN
-    UPDATE stock_levels l SET quantity = v.q, min_stock = v.m, updated_at = now()
-    FROM unnest(u_product, u_store, u_qty, u_min) AS v(product_id, store_id, q, m)
+    UPDATE stock_levels l SET quantity = v.q, reserved = v.r, min_stock = v.m, updated_at = now()
+    FROM unnest(u_product, u_store, u_qty, u_res, u_min) AS v(product_id, store_id, q, r, m)
     WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
   END IF;
 
   RETURN QUERY
   WITH ledger AS (
-    INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id, actor)
+    INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id,
+                           reservation_id, actor)
     SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
            g_delta[u.j], g_after[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
-           c_actor[g_change[u.j]]
+           c_reservation[g_change[u.j]], c_actor[g_change[u.j]]
     FROM generate_subscripts(g_id, 1) AS u(j)
     ORDER BY u.j
     RETURNING movements.seq, movements.id, movements.kind, movements.delta, movements.reason, movements.reference,
@@ -391,8 +529,8 @@ BEGIN
   )
   SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], m.id, m.seq, m.kind, m.delta, m.reason,
          m.reference, m.transfer_id, m.actor, m.created_at, c_product[o_change[u.j]], c_store[o_change[u.j]],
-         o_after[u.j], o_min[u.j], CASE WHEN o_outcome[u.j] = 'ok' THEN now() END,
-         p.sku, p.name, p.category, p.price
+         o_after[u.j], o_res[u.j], o_min[u.j], CASE WHEN o_outcome[u.j] = 'ok' THEN now() END,
+         c_reservation[o_change[u.j]], p.sku, p.name, p.category, p.price
   FROM generate_subscripts(o_op, 1) AS u(j)
   LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
   LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_outcome[u.j] = 'ok'

@@ -47,6 +47,20 @@ export const INVARIANT_SQL = {
           or count(*) filter (where kind = 'transfer_out') <> 1
           or count(*) filter (where kind = 'transfer_in') <> 1
     ) t`,
+  /**
+   * 5. Levels whose `reserved` is not the sum of their open reservation lines, open lines of
+   * reservations that are no longer active, and levels holding more than they have (the
+   * CHECK constraint makes the last impossible).
+   */
+  reserved: `select count(*)::int as n from (
+      select 1 from public.stock_levels l
+       where l.reserved <> coalesce((select sum(r.quantity) from public.reservation_lines r
+                                      where r.product_id = l.product_id and r.store_id = l.store_id and r.open), 0)
+          or l.reserved < 0 or l.reserved > l.quantity
+      union all
+      select 1 from public.reservation_lines r join public.reservations v on v.id = r.reservation_id
+       where r.open and v.status <> 'active'
+    ) x`,
   /** Products whose kept total is not the sum of their levels. */
   totals: `select count(*)::int as n from public.products p
      where p.total_quantity <> coalesce((select sum(quantity) from public.stock_levels l where l.product_id = p.id), 0)`,
@@ -61,12 +75,12 @@ export const INVARIANT_SQL = {
     pair as (
       select s.id as store_id, c.category,
              (select count(*) from live l where l.store_id = s.id and l.category = c.category
-                and l.quantity < l.min_stock) as below_min
+                and l.quantity - l.reserved < l.min_stock) as below_min
       from public.stores s cross join (select distinct category from public.products) c
     ),
     store as (
       select s.id as store_id, (select count(*) from live l where l.store_id = s.id) as levels,
-             (select count(*) from live l where l.store_id = s.id and l.quantity < l.min_stock) as below_min
+             (select count(*) from live l where l.store_id = s.id and l.quantity - l.reserved < l.min_stock) as below_min
       from public.stores s
     )
     select 'category ' || cat.category as counter from cat
@@ -119,6 +133,8 @@ export interface InvariantReport {
   negativeLevels: number;
   unbalancedTransfers: number;
   totalMismatches: number;
+  /** Levels whose reserved units disagree with their open reservation lines. */
+  reservedErrors: number;
   /** The kept counters that differ from a recount, named ("store s1", "category tools"). */
   counterMismatches: string[];
 }
@@ -135,6 +151,7 @@ export async function checkInvariants(query: QueryFn): Promise<InvariantReport> 
     negativeLevels: await count(query, INVARIANT_SQL.negative),
     unbalancedTransfers: await count(query, INVARIANT_SQL.unbalancedTransfers),
     totalMismatches: await count(query, INVARIANT_SQL.totals),
+    reservedErrors: await count(query, INVARIANT_SQL.reserved),
     counterMismatches: (await query<{ counter: string }>(INVARIANT_SQL.counters)).map((r) => r.counter),
   };
 }
@@ -156,6 +173,10 @@ export function invariantProblems(report: InvariantReport): string[] {
   if (report.totalMismatches > 0)
     problems.push(
       `totals: ${report.totalMismatches} products whose total differs from the sum of their levels`,
+    );
+  if (report.reservedErrors > 0)
+    problems.push(
+      `reservations: ${report.reservedErrors} levels or lines where reserved units disagree with the open reservation lines`,
     );
   for (const c of report.counterMismatches.slice(0, 20))
     problems.push(`counters: ${c} differs from a recount`);

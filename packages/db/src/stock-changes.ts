@@ -24,12 +24,22 @@ export interface StockChange {
   reference?: string | null;
   transferId?: string | null;
   actor?: string | null;
+  /** The reservation the change belongs to; its ledger row carries it. */
+  reservationId?: string | null;
+  /**
+   * A hold on the level, on reservationId's line for this product: `take` opens it with
+   * `units` units (they must be available) until `expiresAt`; `drop` closes it (refused
+   * `not_held` if it is no longer open); `lapse` closes it if it is still open.
+   */
+  hold?: "take" | "drop" | "lapse";
+  units?: number;
+  expiresAt?: string;
 }
 
 /** Changes that apply together or not at all (a transfer's two legs). */
 export type StockOperation = StockChange[];
 
-export type StockRefusal = "insufficient" | "stale" | "no_product" | "no_store";
+export type StockRefusal = "insufficient" | "stale" | "reserved" | "not_held" | "no_product" | "no_store";
 
 /** A stockroom_outcome row, as the drivers hand it over. */
 export interface OutcomeRow {
@@ -49,8 +59,10 @@ export interface OutcomeRow {
   product_id: string;
   store_id: string;
   quantity: number;
+  reserved: number;
   min_stock: number;
   updated_at: Date | string;
+  reservation_id: string | null;
   sku: string;
   name: string;
   category: string;
@@ -65,7 +77,10 @@ export type OperationOutcome =
       refusal: StockRefusal;
       /** The change that was refused. */
       change: StockChange;
-      /** The units the level held when it was refused (insufficient, stale). */
+      /**
+       * What the level held when the change was refused: units available (insufficient), on
+       * hand (stale), reserved (reserved).
+       */
       found: number | null;
     };
 
@@ -90,6 +105,10 @@ export function changesJson(operations: StockOperation[]): string {
         reference: c.reference ?? null,
         transfer_id: c.transferId ?? null,
         actor: c.actor ?? null,
+        reservation_id: c.reservationId ?? null,
+        hold: c.hold ?? null,
+        units: c.units ?? null,
+        expires_at: c.expiresAt ?? null,
       });
   });
   return JSON.stringify(changes);

@@ -1,4 +1,5 @@
 export * from "./catalog";
 export * from "./counts";
 export * from "./keys";
+export * from "./reservations";
 export * from "./stock";

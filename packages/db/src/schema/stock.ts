@@ -31,6 +31,9 @@ export const stockLevels = pgTable(
     // Likewise products.category, so a category filter on a store's levels counts in an index range.
     category: varchar("category", { length: 100 }).notNull().default(""),
     quantity: integer("quantity").notNull().default(0),
+    // Units held by open reservation lines (reservations.ts). `quantity - reserved` is what
+    // may be taken (available). stockroom_apply keeps it equal to the sum of the open lines.
+    reserved: integer("reserved").notNull().default(0),
     minStock: integer("min_stock").notNull().default(0),
     updatedAt: updatedAt(),
   },
@@ -38,23 +41,30 @@ export const stockLevels = pgTable(
     primaryKey({ columns: [t.productId, t.storeId] }),
     check("stock_levels_quantity_nonneg", sql`${t.quantity} >= 0`),
     check("stock_levels_min_stock_nonneg", sql`${t.minStock} >= 0`),
+    check("stock_levels_reserved_range", sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.quantity}`),
     index("stock_levels_store_sku_idx").on(t.storeId, t.sku, t.productId),
     index("stock_levels_store_category_idx").on(t.storeId, t.category, t.sku, t.productId),
-    // Alerts read only the levels under their minimum; keep that set indexed, per store and
+    // Alerts read only the levels whose available units are under their minimum; keep that set indexed, per store and
     // across stores in the alerts order (biggest shortfall first).
     index("stock_levels_below_min_idx")
-      .on(t.storeId, sql`(${t.minStock} - ${t.quantity}) desc`, t.sku, t.productId)
-      .where(sql`${t.quantity} < ${t.minStock}`),
+      .on(t.storeId, sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`, t.sku, t.productId)
+      .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     index("stock_levels_below_min_category_idx")
       .on(t.category, t.storeId)
-      .where(sql`${t.quantity} < ${t.minStock}`),
+      .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     // The alerts of one category, in the alerts order.
     index("stock_levels_category_shortfall_idx")
-      .on(t.category, sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
-      .where(sql`${t.quantity} < ${t.minStock}`),
+      .on(
+        t.category,
+        sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`,
+        t.storeId,
+        t.sku,
+        t.productId,
+      )
+      .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     index("stock_levels_shortfall_idx")
-      .on(sql`(${t.minStock} - ${t.quantity}) desc`, t.storeId, t.sku, t.productId)
-      .where(sql`${t.quantity} < ${t.minStock}`),
+      .on(sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`, t.storeId, t.sku, t.productId)
+      .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
   ],
 );
 
@@ -78,6 +88,7 @@ export const movements = pgTable(
     reason: varchar("reason", { length: 32 }),
     reference: varchar("reference", { length: 255 }),
     transferId: uuid("transfer_id"),
+    reservationId: uuid("reservation_id"),
     actor: uuid("actor").references(() => apiKeys.id),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -87,6 +98,7 @@ export const movements = pgTable(
     index("movements_product_idx").on(t.productId, t.seq),
     index("movements_store_idx").on(t.storeId, t.seq),
     index("movements_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
+    index("movements_reservation_idx").on(t.reservationId).where(sql`${t.reservationId} is not null`),
     index("movements_created_idx").on(t.createdAt, t.seq),
   ],
 );

@@ -12,6 +12,8 @@ export const LEVEL_EXAMPLE = {
   price: 18.99,
   storeId: "store1",
   quantity: 42,
+  reserved: 2,
+  available: 40,
   minStock: 10,
   belowMin: false,
   updatedAt: "2026-01-05T10:00:00.000Z",
@@ -25,9 +27,16 @@ export const ZStockLevel = z
     category: z.string(),
     price: z.number(),
     storeId: z.string(),
-    quantity: z.number().int(),
+    quantity: z.number().int().meta({ description: "Units on hand" }),
+    reserved: z
+      .number()
+      .int()
+      .meta({ description: "Units held by active, unexpired reservations (0 ≤ reserved ≤ quantity)" }),
+    available: z.number().int().meta({
+      description: "quantity − reserved: what adjustments, transfers and new reservations may take",
+    }),
     minStock: z.number().int(),
-    belowMin: z.boolean(),
+    belowMin: z.boolean().meta({ description: "available < minStock" }),
     updatedAt: ZTimestamp,
   })
   .meta({ id: "StockLevel", example: LEVEL_EXAMPLE });
@@ -43,6 +52,7 @@ export const ZMovement = z
     reason: z.string().nullable(),
     reference: z.string().nullable(),
     transferId: ZUuid.nullable(),
+    reservationId: ZUuid.nullable().meta({ description: "The reservation a sale committed" }),
     actor: z
       .string()
       .nullable()
@@ -61,6 +71,7 @@ export const ZMovement = z
       reason: "sold",
       reference: "receipt 2026-0142",
       transferId: null,
+      reservationId: null,
       actor: "9d4b2c1a-6e5f-4a3b-8c7d-0e1f2a3b4c5d",
       createdAt: "2026-01-05T10:15:00.000Z",
     },

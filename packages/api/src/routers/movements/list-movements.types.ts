@@ -9,6 +9,7 @@ export const ZMovementListInput = z
     storeId: ZStoreId.optional(),
     kind: ZMovementKind.optional(),
     transferId: ZUuid.optional(),
+    reservationId: ZUuid.optional(),
     since: ZTimestamp.optional(),
     until: ZTimestamp.optional(),
     cursor: z

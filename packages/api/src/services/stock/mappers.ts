@@ -2,6 +2,22 @@ import { movements, type OutcomeRow } from "@stockroom/db";
 import type { TMovement, TStockLevel } from "../../routers/inventory/level.types";
 import { isoOf } from "../named";
 
+/**
+ * The units a level holds for reservations, as every read counts them: its `reserved` less
+ * the open lines whose reservation expired and that no write has closed yet (sql/holds.sql).
+ */
+export const HELD_SQL =
+  "(l.reserved - case when l.reserved > 0 then stockroom_lapsed(l.product_id, l.store_id) else 0 end)";
+
+/** Under its minimum: fewer units available than min_stock. */
+export const BELOW_MIN_SQL = `l.quantity - ${HELD_SQL} < l.min_stock`;
+
+/**
+ * The same by the stored `reserved`: the predicate of the partial below-min indexes and of the
+ * counters the triggers keep (a superset of BELOW_MIN_SQL while lapsed holds are open).
+ */
+export const STORED_BELOW_MIN_SQL = "l.quantity - l.reserved < l.min_stock";
+
 /** A level joined with its product, as every level query and stockroom_apply answer it. */
 export interface LevelRow {
   product_id: string;
@@ -11,23 +27,31 @@ export interface LevelRow {
   price: string;
   store_id: string;
   quantity: number;
+  reserved: number;
   min_stock: number;
   updated_at: Date | string;
 }
 
 /** THE level mapper: every StockLevel the API answers is made here. */
-export const toLevel = (r: LevelRow): TStockLevel => ({
-  productId: r.product_id,
-  sku: r.sku,
-  name: r.name,
-  category: r.category,
-  price: Number(r.price),
-  storeId: r.store_id,
-  quantity: Number(r.quantity),
-  minStock: Number(r.min_stock),
-  belowMin: Number(r.quantity) < Number(r.min_stock),
-  updatedAt: isoOf(r.updated_at),
-});
+export function toLevel(r: LevelRow): TStockLevel {
+  const quantity = Number(r.quantity);
+  const reserved = Number(r.reserved);
+  const minStock = Number(r.min_stock);
+  return {
+    productId: r.product_id,
+    sku: r.sku,
+    name: r.name,
+    category: r.category,
+    price: Number(r.price),
+    storeId: r.store_id,
+    quantity,
+    reserved,
+    available: quantity - reserved,
+    minStock,
+    belowMin: quantity - reserved < minStock,
+    updatedAt: isoOf(r.updated_at),
+  };
+}
 
 /** The ledger columns, selected under the names toMovement reads. */
 export const MOVEMENT_COLUMNS = {
@@ -40,6 +64,7 @@ export const MOVEMENT_COLUMNS = {
   reason: movements.reason,
   reference: movements.reference,
   transfer_id: movements.transferId,
+  reservation_id: movements.reservationId,
   actor: movements.actor,
   created_at: movements.createdAt,
   seq: movements.seq,
@@ -56,6 +81,7 @@ export interface MovementRow {
   reason: string | null;
   reference: string | null;
   transfer_id: string | null;
+  reservation_id: string | null;
   actor: string | null;
   created_at: Date | string;
 }
@@ -71,6 +97,7 @@ export const toMovement = (m: MovementRow): TMovement => ({
   reason: m.reason,
   reference: m.reference,
   transferId: m.transfer_id,
+  reservationId: m.reservation_id,
   actor: m.actor,
   createdAt: isoOf(m.created_at),
 });
@@ -88,6 +115,7 @@ export function movementOf(r: OutcomeRow): TMovement | null {
     reason: r.reason,
     reference: r.reference,
     transfer_id: r.transfer_id,
+    reservation_id: r.reservation_id,
     actor: r.actor,
     created_at: r.created_at!,
   });

@@ -13,6 +13,12 @@ export const stale = (storeId: string, expected: number, actual: number) =>
     `The level in store ${storeId} is ${actual}, not the expected ${expected}; it changed meanwhile. Re-read and retry.`,
   );
 
+export const belowReserved = (storeId: string, reserved: number, counted: number) =>
+  new AppError(
+    "BELOW_RESERVED",
+    `Cannot count ${counted} units in store ${storeId}: ${reserved} are reserved. Release or commit reservations first.`,
+  );
+
 /** The error a client sees for an operation stockroom_apply refused. */
 export function refusalError(outcome: Extract<OperationOutcome, { applied: false }>): AppError {
   const { change, found } = outcome;
@@ -23,8 +29,21 @@ export function refusalError(outcome: Extract<OperationOutcome, { applied: false
       return notFound("Store", change.storeId);
     case "stale":
       return stale(change.storeId, change.expected ?? 0, found ?? 0);
-    // Only a change that takes units can find too few (a count never goes below zero).
+    case "reserved":
+      return belowReserved(change.storeId, found ?? 0, change.count ?? 0);
+    // A change that takes units, or holds them (a reservation), can find too few available.
     case "insufficient":
-      return insufficient(change.storeId, found ?? 0, -(change.delta ?? 0));
+      return change.hold === "take"
+        ? new AppError(
+            "INSUFFICIENT_STOCK",
+            `${insufficient(change.storeId, found ?? 0, change.units ?? 0).detail} (product ${change.productId})`,
+          )
+        : insufficient(change.storeId, found ?? 0, -(change.delta ?? 0));
+    // A transition found its line closed: a write on the level saw the reservation expire.
+    case "not_held":
+      return new AppError(
+        "RESERVATION_NOT_ACTIVE",
+        `Reservation ${change.reservationId} expired; it holds nothing`,
+      );
   }
 }

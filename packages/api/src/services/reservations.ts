@@ -1,0 +1,350 @@
+import {
+  applyStockOperations,
+  type Db,
+  type Queryable,
+  type StockChange,
+  type StockOperation,
+} from "@stockroom/db";
+import { AppError, notFound } from "../errors";
+import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
+import { isoOf, Statement } from "./named";
+import type { StockDoor } from "./stock";
+
+/**
+ * Reservations hold units of one store for a cart or an order. The holds themselves (the
+ * level's `reserved`, the lines' open flag) change only through the one door
+ * (sql/stock-apply.sql): `take` when created, `drop` when committed or released, `lapse` when
+ * the sweeper expires them. This file keeps the reservation's own row: its status, expiry
+ * and what was committed.
+ *
+ * Lock order: a transition locks the reservation row first, then (through the door) its
+ * levels, then its lines. Writers that do not know the reservation (a sale, a transfer) lock
+ * levels then lines, and never a reservation row, so the orders cannot cross.
+ */
+
+/** The status every read answers: an active reservation past its expiry is expired already. */
+const STATUS_SQL =
+  "(case when r.status = 'active' and r.expires_at <= now() then 'expired' else r.status::text end)";
+
+const SELECT_RESERVATION = `select r.id, r.store_id, ${STATUS_SQL} as status, r.reference, r.expires_at,
+    r.created_at, r.updated_at,
+    coalesce((select json_agg(json_build_object('productId', x.product_id, 'quantity', x.quantity,
+                                                'committed', x.committed) order by x.product_id)
+              from reservation_lines x where x.reservation_id = r.id), '[]') as lines
+  from reservations r`;
+
+interface ReservationRow {
+  id: string;
+  store_id: string;
+  status: TReservationStatus;
+  reference: string | null;
+  expires_at: Date | string;
+  created_at: Date | string;
+  updated_at: Date | string;
+  lines: string | TReservation["lines"];
+}
+
+/** THE reservation mapper. */
+const toReservation = (r: ReservationRow): TReservation => ({
+  id: r.id,
+  storeId: r.store_id,
+  status: r.status,
+  lines: typeof r.lines === "string" ? JSON.parse(r.lines) : r.lines,
+  reference: r.reference,
+  expiresAt: isoOf(r.expires_at),
+  createdAt: isoOf(r.created_at),
+  updatedAt: isoOf(r.updated_at),
+});
+
+export interface UnitsLine {
+  productId: string;
+  quantity: number;
+}
+
+/** Lines naming the same product, summed (in first-seen order). */
+export function sumLines(lines: UnitsLine[]): UnitsLine[] {
+  const byProduct = new Map<string, number>();
+  for (const l of lines) byProduct.set(l.productId, (byProduct.get(l.productId) ?? 0) + l.quantity);
+  return [...byProduct].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+export async function getReservation(db: Queryable, id: string): Promise<TReservation> {
+  const st = new Statement();
+  const [row] = await st.rows<ReservationRow>(db, `${SELECT_RESERVATION} where r.id = ${st.p(id)}`);
+  if (!row) throw notFound("Reservation", id);
+  return toReservation(row);
+}
+
+export interface CreateReservationInput {
+  storeId: string;
+  lines: UnitsLine[];
+  ttlSeconds: number;
+  reference?: string | null;
+}
+
+/** Holds every line's units, or none: the first short line refuses the whole reservation. */
+export async function createReservation(
+  db: Queryable,
+  door: StockDoor,
+  input: CreateReservationInput,
+  actor: string | null,
+): Promise<TReservation> {
+  const id = crypto.randomUUID();
+  const st = new Statement();
+  // Milliseconds, as the API shows them: the expiry a client reads is the one that applies.
+  const [head] = await st.rows<{ expires_at: Date | string }>(
+    db,
+    `insert into reservations (id, store_id, reference, expires_at, actor)
+     select ${st.p(id)}, s.id, ${st.p(input.reference ?? null)},
+            date_trunc('milliseconds', now() + ${st.p(input.ttlSeconds)}::int * interval '1 second'), ${st.p(actor)}
+       from stores s where s.id = ${st.p(input.storeId)} and s.deleted_at is null
+     returning expires_at`,
+  );
+  if (!head) throw notFound("Store", input.storeId);
+  const expiresAt = isoOf(head.expires_at);
+  await door(
+    sumLines(input.lines).map(
+      (l): StockChange => ({
+        productId: l.productId,
+        storeId: input.storeId,
+        kind: "adjustment",
+        hold: "take",
+        units: l.quantity,
+        reservationId: id,
+        expiresAt,
+        reference: input.reference,
+        actor,
+      }),
+    ),
+  );
+  return getReservation(db, id);
+}
+
+interface LockedReservation {
+  id: string;
+  storeId: string;
+  reference: string | null;
+  lines: Array<{ productId: string; quantity: number }>;
+}
+
+/** Locks the reservation's row; refuses unless it is active and has not expired. */
+async function lockActive(db: Queryable, id: string): Promise<LockedReservation> {
+  const st = new Statement();
+  const [row] = await st.rows<{
+    store_id: string;
+    status: TReservationStatus;
+    reference: string | null;
+    expires_at: Date | string;
+  }>(
+    db,
+    `select r.store_id, ${STATUS_SQL} as status, r.reference, r.expires_at
+       from reservations r where r.id = ${st.p(id)} for update`,
+  );
+  if (!row) throw notFound("Reservation", id);
+  if (row.status !== "active")
+    throw new AppError(
+      "RESERVATION_NOT_ACTIVE",
+      row.status === "expired"
+        ? `Reservation ${id} expired at ${isoOf(row.expires_at)}; it holds nothing`
+        : `Reservation ${id} is ${row.status}`,
+    );
+  const lines = new Statement();
+  const held = await lines.rows<{ product_id: string; quantity: number }>(
+    db,
+    `select product_id, quantity from reservation_lines where reservation_id = ${lines.p(id)} order by product_id`,
+  );
+  return {
+    id,
+    storeId: row.store_id,
+    reference: row.reference,
+    lines: held.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) })),
+  };
+}
+
+async function setStatus(db: Queryable, id: string, status: TReservationStatus) {
+  const st = new Statement();
+  await st.rows(
+    db,
+    `update reservations set status = ${st.p(status)}, updated_at = now() where id = ${st.p(id)}`,
+  );
+}
+
+/**
+ * Sells held units: each line leaves on hand with a ledger row (adjustment, sold, carrying the
+ * reservation id). `lines` may sell fewer units than held (never more); the rest is released.
+ */
+export async function commitReservation(
+  db: Queryable,
+  door: StockDoor,
+  id: string,
+  sell: UnitsLine[] | undefined,
+  actor: string | null,
+): Promise<TReservation> {
+  const r = await lockActive(db, id);
+  const held = new Map(r.lines.map((l) => [l.productId, l.quantity]));
+  const sold = new Map(r.lines.map((l) => [l.productId, l.quantity]));
+  if (sell) {
+    sold.clear();
+    for (const l of sumLines(sell)) {
+      const h = held.get(l.productId) ?? 0;
+      if (l.quantity > h)
+        throw new AppError(
+          "OVER_COMMIT",
+          `Reservation ${id} holds ${h} units of product ${l.productId}; cannot commit ${l.quantity}`,
+        );
+      sold.set(l.productId, l.quantity);
+    }
+  }
+  await door(
+    r.lines.map(
+      (l): StockChange => ({
+        productId: l.productId,
+        storeId: r.storeId,
+        kind: "adjustment",
+        hold: "drop",
+        reservationId: id,
+        delta: (sold.get(l.productId) ?? 0) > 0 ? -(sold.get(l.productId) ?? 0) : undefined,
+        reason: "sold",
+        reference: r.reference,
+        actor,
+      }),
+    ),
+  );
+  const st = new Statement();
+  await st.rows(
+    db,
+    `update reservation_lines x set committed = v.n
+       from unnest(${st.p(r.lines.map((l) => l.productId))}::uuid[], ${st.p(r.lines.map((l) => sold.get(l.productId) ?? 0))}::int[]) as v(p, n)
+      where x.reservation_id = ${st.p(id)} and x.product_id = v.p`,
+  );
+  await setStatus(db, id, "committed");
+  return getReservation(db, id);
+}
+
+/** Gives the held units back to available. */
+export async function releaseReservation(db: Queryable, door: StockDoor, id: string, actor: string | null) {
+  const r = await lockActive(db, id);
+  await door(
+    r.lines.map(
+      (l): StockChange => ({
+        productId: l.productId,
+        storeId: r.storeId,
+        kind: "adjustment",
+        hold: "drop",
+        reservationId: id,
+        actor,
+      }),
+    ),
+  );
+  await setStatus(db, id, "released");
+  return getReservation(db, id);
+}
+
+/** Moves the expiry to `ttlSeconds` from now. */
+export async function extendReservation(
+  db: Queryable,
+  id: string,
+  ttlSeconds: number,
+): Promise<TReservation> {
+  const r = await lockActive(db, id);
+  const st = new Statement();
+  const expires = `date_trunc('milliseconds', now() + ${st.p(ttlSeconds)}::int * interval '1 second')`;
+  // A line a writer closed meanwhile (it saw the old expiry pass) is not open any more: then
+  // the reservation has expired after all, and extending it would hold nothing.
+  const still = await st.rows(
+    db,
+    `update reservation_lines set expires_at = ${expires}
+      where reservation_id = ${st.p(id)} and open returning product_id`,
+  );
+  if (still.length < r.lines.length)
+    throw new AppError("RESERVATION_NOT_ACTIVE", `Reservation ${id} expired; it holds nothing`);
+  const head = new Statement();
+  await head.rows(
+    db,
+    `update reservations set expires_at = date_trunc('milliseconds', now() + ${head.p(ttlSeconds)}::int * interval '1 second'),
+            updated_at = now() where id = ${head.p(id)}`,
+  );
+  return getReservation(db, id);
+}
+
+export interface ReservationListInput {
+  storeId?: string;
+  status?: TReservationStatus;
+  reference?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Newest first. */
+export async function listReservations(db: Queryable, input: ReservationListInput) {
+  const st = new Statement();
+  const where: string[] = [];
+  if (input.storeId !== undefined) where.push(`r.store_id = ${st.p(input.storeId)}`);
+  if (input.reference !== undefined) where.push(`r.reference = ${st.p(input.reference)}`);
+  if (input.status === "active") where.push("r.status = 'active' and r.expires_at > now()");
+  else if (input.status === "expired")
+    where.push("(r.status = 'expired' or (r.status = 'active' and r.expires_at <= now()))");
+  else if (input.status !== undefined) where.push(`r.status = ${st.p(input.status)}`);
+  const filter = where.length ? `where ${where.join(" and ")}` : "";
+  const [counted] = await st.rows<{ n: number | string }>(
+    db,
+    `select count(*) as n from reservations r ${filter}`,
+  );
+  const page = new Statement();
+  page.params.push(...st.params);
+  const rows = await page.rows<ReservationRow>(
+    db,
+    `${SELECT_RESERVATION} ${filter} order by r.created_at desc, r.id desc
+     limit ${page.p(input.limit)} offset ${page.p(input.offset)}`,
+  );
+  return {
+    items: rows.map(toReservation),
+    total: Number(counted?.n ?? 0),
+    limit: input.limit,
+    offset: input.offset,
+  };
+}
+
+/**
+ * The sweeper: turns reservations whose expiry passed from active to expired, once each, and
+ * closes what they still held (a write on their levels may have closed some lines already).
+ * Rows another replica is expiring are skipped. Answers how many it expired.
+ */
+export async function expireDueReservations(db: Db, limit = 200): Promise<number> {
+  return db.transaction(async (tx) => {
+    const st = new Statement();
+    const due = await st.rows<{ id: string; store_id: string }>(
+      tx,
+      `select r.id, r.store_id from reservations r
+        where r.status = 'active' and r.expires_at <= now()
+        order by r.expires_at limit ${st.p(limit)} for update skip locked`,
+    );
+    if (due.length === 0) return 0;
+    const ids = due.map((d) => d.id);
+    const linesSt = new Statement();
+    const open = await linesSt.rows<{ reservation_id: string; product_id: string; store_id: string }>(
+      tx,
+      `select reservation_id, product_id, store_id from reservation_lines
+        where reservation_id = any(${linesSt.p(ids)}::uuid[]) and open`,
+    );
+    const ops = new Map<string, StockOperation>();
+    for (const l of open) {
+      const op = ops.get(l.reservation_id) ?? [];
+      op.push({
+        productId: l.product_id,
+        storeId: l.store_id,
+        kind: "adjustment",
+        hold: "lapse",
+        reservationId: l.reservation_id,
+      });
+      ops.set(l.reservation_id, op);
+    }
+    await applyStockOperations(tx, [...ops.values()]);
+    const done = new Statement();
+    await done.rows(
+      tx,
+      `update reservations set status = 'expired', updated_at = now() where id = any(${done.p(ids)}::uuid[])`,
+    );
+    return due.length;
+  });
+}
