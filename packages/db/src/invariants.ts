@@ -47,6 +47,15 @@ export const INVARIANT_SQL = {
           or count(*) filter (where kind = 'transfer_out') <> 1
           or count(*) filter (where kind = 'transfer_in') <> 1
     ) t`,
+  /** 5. Levels whose `reserved` is not the sum of their open reservation lines. */
+  reservedLevels: `select l.product_id::text as product_id, l.store_id, l.reserved, coalesce(h.units, 0) as held
+      from public.stock_levels l
+      left join (select r.product_id, r.store_id, sum(r.quantity) as units from public.reservation_lines r
+                  where r.open group by r.product_id, r.store_id) h
+        on h.product_id = l.product_id and h.store_id = l.store_id
+     where l.reserved <> coalesce(h.units, 0)
+     order by 1, 2
+     limit 1000`,
   /**
    * 5. Levels whose `reserved` is not the sum of their open reservation lines, open lines of
    * reservations that are no longer active, and levels holding more than they have (the
@@ -104,10 +113,24 @@ export interface LedgerDiscrepancy {
   ledgerSum: number;
 }
 
-/** The ledger audit: every level against the sum of its ledger rows. */
-export async function ledgerAudit(
-  query: QueryFn,
-): Promise<{ checkedLevels: number; discrepancies: LedgerDiscrepancy[] }> {
+export interface ReservedDiscrepancy {
+  productId: string;
+  storeId: string;
+  /** The level's reserved units. */
+  reserved: number;
+  /** The units its open reservation lines hold. */
+  held: number;
+}
+
+/**
+ * The ledger audit: every level against the sum of its ledger rows, and its reserved units
+ * against its open reservation lines.
+ */
+export async function ledgerAudit(query: QueryFn): Promise<{
+  checkedLevels: number;
+  discrepancies: LedgerDiscrepancy[];
+  reservedDiscrepancies: ReservedDiscrepancy[];
+}> {
   const [checked] = await query<{ n: string | number }>("select count(*) as n from public.stock_levels");
   const rows = await query<{
     product_id: string;
@@ -115,7 +138,19 @@ export async function ledgerAudit(
     quantity: string | number;
     ledger_sum: string | number;
   }>(INVARIANT_SQL.ledgerSums);
+  const reserved = await query<{
+    product_id: string;
+    store_id: string;
+    reserved: string | number;
+    held: string | number;
+  }>(INVARIANT_SQL.reservedLevels);
   return {
+    reservedDiscrepancies: reserved.map((d) => ({
+      productId: d.product_id,
+      storeId: d.store_id,
+      reserved: Number(d.reserved),
+      held: Number(d.held),
+    })),
     checkedLevels: Number(checked?.n ?? 0),
     discrepancies: rows.map((d) => ({
       productId: d.product_id,

@@ -1,5 +1,5 @@
-import { ledgerAudit, movements, type Queryable, queryOf, rowsOf } from "@stockroom/db";
-import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { ledgerAudit, movements, type Queryable, queryOf } from "@stockroom/db";
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import { Statement } from "./named";
 import { likePattern } from "./products";
