@@ -30,6 +30,14 @@ export const PROCEDURES = {
     alerts: "query",
     audit: "query",
   },
+  reservations: {
+    list: "query",
+    get: "query",
+    create: "mutation",
+    extend: "mutation",
+    release: "mutation",
+    commit: "mutation",
+  },
   movements: {
     list: "query",
     get: "query",
