@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { QueryFn } from "../src/backup";
 import type { Db } from "../src/client";
-import { apiKeys, idempotencyKeys, products } from "../src/schema";
+import { apiKeys, idempotencyKeys, products, reservations } from "../src/schema";
 import { seedDemo } from "../src/seed";
 import { applyStockOperations, transferOperation } from "../src/stock-changes";
 
@@ -16,7 +16,8 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove(): 
 /**
  * The demo seed plus the awkward cases a dump has to carry: a transfer (two legs sharing
  * a transfer_id), text with quotes, tabs, newlines, backslashes and non-ASCII, NULLs, a
- * soft-deleted product, an API key and an idempotency record with JSONB.
+ * soft-deleted product, an API key, an idempotency record with JSONB and a reservation holding
+ * units.
  */
 export async function seedLedger(db: Db): Promise<void> {
   await seedDemo(db);
@@ -74,6 +75,31 @@ export async function seedLedger(db: Db): Promise<void> {
     }),
   ]);
   if (outcomes.some((o) => !o.applied)) throw new Error("seedLedger: a stock change was refused");
+  // A cart holding 3 of them at store1 (an open line, reserved 3 on the level), as the
+  // reservation service writes it: the row, then the hold through the door.
+  const reservationId = randomUUID();
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  await db.insert(reservations).values({
+    id: reservationId,
+    storeId: "store1",
+    reference: "cart 'quoted'",
+    expiresAt,
+    actor: key!.id,
+  });
+  const [held] = await applyStockOperations(db, [
+    [
+      {
+        productId: odd!.id,
+        storeId: "store1",
+        kind: "adjustment",
+        hold: "take",
+        units: 3,
+        reservationId,
+        expiresAt: expiresAt.toISOString(),
+      },
+    ],
+  ]);
+  if (!held?.applied) throw new Error("seedLedger: the reservation's hold was refused");
 }
 
 /**

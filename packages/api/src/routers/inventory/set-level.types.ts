@@ -12,7 +12,10 @@ export const ZSetLevelInput = z
     minStock: count.optional(),
     quantity: count
       .optional()
-      .meta({ description: "A stock count: the ledger records the difference (kind `count`)." }),
+      .meta({
+        description:
+          "A stock count: the ledger records the difference (kind `count`). Below the units reserved it is 409 BELOW_RESERVED.",
+      }),
     expectedQuantity: count
       .optional()
       .meta({ description: "Compare-and-swap: refused with STALE_QUANTITY if the level is not this." }),
@@ -40,8 +43,10 @@ export const setLevelMeta: Meta = {
     description:
       "Role manager. Creates the level if missing. Setting `quantity` writes a ledger row of kind `count` with the computed delta.",
   },
-  errors: ["NOT_FOUND", "STALE_QUANTITY"],
+  errors: ["NOT_FOUND", "STALE_QUANTITY", "BELOW_RESERVED"],
   errorExamples: {
+    BELOW_RESERVED:
+      "Cannot count 3 units in store store1: 5 are reserved. Release or commit reservations first.",
     VALIDATION_FAILED: "quantity: Give minStock, quantity or both",
     NOT_FOUND: "Product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 not found",
   },
