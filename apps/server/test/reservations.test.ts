@@ -213,6 +213,20 @@ describe.each(backends)("reservations on %s", (backend) => {
     expect(await audit()).toEqual([]);
   });
 
+  it("every change without a hold still needs a live product and store (a minimum alone too)", async () => {
+    const unknown = crypto.randomUUID();
+    expectProblem(
+      await t.rest("PUT", `/api/stores/a/inventory/${unknown}`, { body: { minStock: 0 } }),
+      404,
+      "NOT_FOUND",
+    );
+    expectProblem(
+      await t.rest("PUT", `/api/stores/zz/inventory/${wire}`, { body: { minStock: 1 } }),
+      404,
+      "NOT_FOUND",
+    );
+  });
+
   it("extends an active reservation; filters the list; serves tRPC from the same operations", async () => {
     const r = await t.trpc(
       "mutation",

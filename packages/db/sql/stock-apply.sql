@@ -285,7 +285,7 @@ BEGIN
     END IF;
     k := array_position(keys, c_product[i]::text || ' ' || c_store[i]);
     -- A hold that only ends (release, lapse) ends even on a deleted product.
-    releases := c_hold[i] IN ('drop', 'lapse') AND coalesce(c_delta[i], 0) = 0 AND c_count[i] IS NULL;
+    releases := coalesce(c_hold[i] IN ('drop', 'lapse'), false) AND coalesce(c_delta[i], 0) = 0 AND c_count[i] IS NULL;
     IF NOT coalesce(c_product[i] = ANY(live_products), releases) THEN
       refused := 'no_product';
       found_qty := NULL;
