@@ -35,7 +35,9 @@ export const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "Must be a postgres:// or postgresql:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  STOCKROOM_REPLICA_MAX_LAG_MS: int(5000, 0, 3_600_000),
+  // Keep STOCKROOM_READ_YOUR_WRITES_MS >= max lag + check interval: a key then always reads
+  // its own changes (docs/scaling.md).
+  STOCKROOM_REPLICA_MAX_LAG_MS: int(2000, 0, 3_600_000),
   STOCKROOM_REPLICA_CHECK_MS: int(1000, 50, 60_000),
   STOCKROOM_READ_YOUR_WRITES_MS: int(5000, 0, 3_600_000),
   STOCKROOM_DATA_DIR: z.string().min(1).default("./data"),

@@ -54,7 +54,7 @@ describe("loadConfig", () => {
       }),
     ).toMatchObject({
       DATABASE_REPLICA_URL: "postgres://replica/stock",
-      STOCKROOM_REPLICA_MAX_LAG_MS: 5000,
+      STOCKROOM_REPLICA_MAX_LAG_MS: 2000,
       STOCKROOM_REPLICA_CHECK_MS: 1000,
       STOCKROOM_READ_YOUR_WRITES_MS: 5000,
     });

@@ -15,7 +15,8 @@ export interface ReplicaStatus {
   state: ReplicaState;
   /**
    * How far behind the primary the replica was at the last check, in seconds: an upper bound,
-   * precise to one check interval. null when unknown (not checked, down, not a standby).
+   * precise to one check interval (when lagging behind every kept sample: a lower bound).
+   * null when unknown (not checked, down, not a standby).
    */
   lagSeconds: number | null;
   /** True when reads that tolerate lag are sent there now. */
@@ -85,11 +86,13 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
   async function measure(): Promise<void> {
     const budget = Math.max(2000, checkIntervalMs);
     try {
+      // The time BEFORE asking: every commit that had returned by then is below the answer.
+      const at = performance.now();
       const [p] = rowsOf<{ lsn: string }>(
         await withTimeout(primary.db.execute(sql`select pg_current_wal_lsn()::text as lsn`), budget),
       );
       if (p) {
-        samples.push({ at: performance.now(), lsn: parseLsn(p.lsn) });
+        samples.push({ at, lsn: parseLsn(p.lsn) });
         if (samples.length > keep) samples.shift();
       }
     } catch {
