@@ -26,6 +26,8 @@ const isRoot = process.getuid?.() === 0;
 /** null when this machine can run private clusters, else why not. */
 export function privateClusterUnavailableReason(): string | null {
   if (!PG_BIN) return "no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql";
+  for (const tool of ["initdb", "pg_ctl", "pg_basebackup"])
+    if (!existsSync(join(PG_BIN, tool))) return `no ${tool} in ${PG_BIN}`;
   if (isRoot && spawnSync("id", ["-u", "postgres"]).status !== 0)
     return "running as root and there is no postgres user to run initdb as";
   if (isRoot && spawnSync("runuser", ["--help"]).error) return "running as root without runuser";

@@ -1,4 +1,4 @@
-import { createDatabase, type Database, sql } from "@stockroom/db";
+import { createDatabase, type Database, rowsOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
 import { type RunningServer, startServer } from "../src/server";
@@ -117,6 +117,17 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
     if (waited === null)
       throw new Error(`the replica never became ${state}: ${JSON.stringify(await ready(s))}`);
   };
+  /** Stops replay on the standby; the request alone does not mean it has stopped yet. */
+  const pauseReplay = async () => {
+    await standbySql!.db.execute(sql`select pg_wal_replay_pause()`);
+    const paused = await waitFor(async () => {
+      const [row] = rowsOf<{ state: string }>(
+        await standbySql!.db.execute(sql`select pg_get_wal_replay_pause_state() as state`),
+      );
+      return row?.state === "paused";
+    }, 60_000);
+    if (paused === null) throw new Error("replay never paused");
+  };
   let product = 0;
   const createProduct = async (s: RunningServer, key: string) => {
     product += 1;
@@ -158,7 +169,7 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
   it("serves reads from the replica; Consistency: strong and the key that just wrote read the primary", async () => {
     await untilState(server, "streaming");
     const served = await metric(server, 'stockroom_db_reads_total{target="replica"}');
-    await standbySql!.db.execute(sql`select pg_wal_replay_pause()`);
+    await pauseReplay();
     try {
       const id = await createProduct(server, keys.writer);
       // Replay is paused: the replica has not got the product, so a read served there misses it.
@@ -195,7 +206,7 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
 
   it("sends reads to the primary while the replica is behind its lag bound, and back when it catches up", async () => {
     await untilState(tight, "streaming");
-    await standbySql!.db.execute(sql`select pg_wal_replay_pause()`);
+    await pauseReplay();
     let id: string;
     try {
       // Written through the other server: `tight` has no read-your-writes reason to use the primary.
@@ -217,6 +228,19 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
     const replicaReads = await metric(tight, 'stockroom_db_reads_total{target="replica"}');
     expect((await call(tight, "GET", `/api/products/${id}`, keys.reader)).status).toBe(200);
     expect(await metric(tight, 'stockroom_db_reads_total{target="replica"}')).toBe(replicaReads + 1);
+  });
+
+  it("a replica URL that names a primary (not in recovery) never serves reads", async () => {
+    const wrong = await start({ DATABASE_REPLICA_URL: primary!.url("postgres") });
+    await untilState(wrong, "not_a_standby");
+    expect((await ready(wrong)).replica).toEqual({
+      state: "not_a_standby",
+      lagSeconds: null,
+      servingReads: false,
+    });
+    expect((await call(wrong, "GET", "/api/stores", keys.reader)).status).toBe(200);
+    expect(await metric(wrong, 'stockroom_db_reads_total{target="primary"}')).toBe(1);
+    expect(await metric(wrong, 'stockroom_db_reads_total{target="replica"}')).toBe(0);
   });
 
   it("a replica stopped mid-load degrades reads to the primary (no 5xx), /ready says so, and it recovers after a restart", async () => {
