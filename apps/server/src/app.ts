@@ -178,7 +178,11 @@ export function createApp({
           issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
         }),
       );
-    if (consistencyOf(header(c, "consistency")) === null)
+    // Reads only (GET): a change always runs on the primary, so the header means nothing there.
+    if (
+      (c.req.method === "GET" || c.req.method === "HEAD") &&
+      consistencyOf(header(c, "consistency")) === null
+    )
       return problem(
         c,
         new AppError("VALIDATION_FAILED", "Consistency must be 'strong' or 'eventual'", {
