@@ -27,6 +27,12 @@ export const MAX_URL_CHARS = 8192;
 const VERSION = "0.1.0";
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** The Consistency request header: undefined when absent, null when not a known value. */
+function consistencyOf(value: string | undefined): "strong" | "eventual" | undefined | null {
+  if (value === undefined) return undefined;
+  return value === "strong" || value === "eventual" ? value : null;
+}
+
 export interface AppOptions {
   runtime: Runtime;
   logger: Logger;
@@ -96,7 +102,7 @@ export function createApp({
     app.use(
       cors({
         origin: corsOrigins.includes("*") ? "*" : corsOrigins,
-        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Consistency", "X-Request-Id"],
         allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         exposeHeaders: [
           "X-Request-Id",
@@ -157,12 +163,13 @@ export function createApp({
     requestId: c.get("requestId"),
     authorization: header(c, "authorization") ?? null,
     idempotencyKey: header(c, "idempotency-key") ?? null,
+    consistency: consistencyOf(header(c, "consistency")) ?? undefined,
     responseHeaders: c.get("responseHeaders"),
     runtime: handle,
     log: c.get("log"),
   });
 
-  const checkIdempotencyHeader = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+  const checkRequestHeaders = async (c: Context<AppEnv>, next: () => Promise<void>) => {
     const key = header(c, "idempotency-key");
     if (key !== undefined && (key.length < 1 || key.length > 255))
       return problem(
@@ -171,10 +178,21 @@ export function createApp({
           issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
         }),
       );
+    // Reads only (GET): a change always runs on the primary, so the header means nothing there.
+    if (
+      (c.req.method === "GET" || c.req.method === "HEAD") &&
+      consistencyOf(header(c, "consistency")) === null
+    )
+      return problem(
+        c,
+        new AppError("VALIDATION_FAILED", "Consistency must be 'strong' or 'eventual'", {
+          issues: [{ path: "Consistency", message: "Must be strong or eventual" }],
+        }),
+      );
     await next();
   };
-  app.use("/api/*", checkIdempotencyHeader);
-  app.use("/trpc/*", checkIdempotencyHeader);
+  app.use("/api/*", checkRequestHeaders);
+  app.use("/trpc/*", checkRequestHeaders);
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/ready", async (c) => {
@@ -183,7 +201,9 @@ export function createApp({
         runtime.database.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error("ping timeout")), 2000).unref()),
       ]);
-      return c.json({ status: "ready", database: runtime.database.kind });
+      // A replica down or behind degrades reads to the primary: still ready.
+      const replica = runtime.reads?.replica.status();
+      return c.json({ status: "ready", database: runtime.database.kind, ...(replica ? { replica } : {}) });
     } catch {
       return problem(c, new AppError("UNAVAILABLE", "The database is not answering", { retryAfter: 2 }));
     }

@@ -29,6 +29,17 @@ export const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "Must be a postgres:// or postgresql:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  // A streaming replica of DATABASE_URL: reads that tolerate a little lag go there.
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "Must be a postgres:// or postgresql:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  // Keep STOCKROOM_READ_YOUR_WRITES_MS >= max lag + check interval: a key then always reads
+  // its own changes (docs/scaling.md).
+  STOCKROOM_REPLICA_MAX_LAG_MS: int(2000, 0, 3_600_000),
+  STOCKROOM_REPLICA_CHECK_MS: int(1000, 50, 60_000),
+  STOCKROOM_READ_YOUR_WRITES_MS: int(5000, 0, 3_600_000),
   STOCKROOM_DATA_DIR: z.string().min(1).default("./data"),
   STOCKROOM_BOOTSTRAP_KEY: z.string().min(8, "Must be at least 8 characters").max(256).optional(),
   STOCKROOM_DEMO: bool(true),
@@ -81,14 +92,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
+  if (parsed.data.DATABASE_REPLICA_URL && !parsed.data.DATABASE_URL)
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_REPLICA_URL: Needs DATABASE_URL (the primary it replicates); the embedded PGlite database has no replicas",
+    );
   return parsed.data;
 }
+
+const redactUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, "//$1:***@");
 
 /** The config with secrets hidden, for the start-up log. */
 export function redactedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
-    DATABASE_URL: config.DATABASE_URL?.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, "//$1:***@"),
+    DATABASE_URL: redactUrl(config.DATABASE_URL),
+    DATABASE_REPLICA_URL: redactUrl(config.DATABASE_REPLICA_URL),
     STOCKROOM_BOOTSTRAP_KEY: config.STOCKROOM_BOOTSTRAP_KEY ? "***" : undefined,
   };
 }

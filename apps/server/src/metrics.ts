@@ -1,5 +1,5 @@
 import { AppError, operations, type Runtime, type RuntimeHooks } from "@stockroom/api";
-import type { Database } from "@stockroom/db";
+import type { Database, ReadReplica } from "@stockroom/db";
 import type { Context, Hono } from "hono";
 import { matchedRoutes } from "hono/route";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -50,7 +50,11 @@ export interface Metrics {
   mount(app: Hono<AppEnv>, options: { runtime: Runtime; public: boolean }): void;
 }
 
-export function createMetrics(options: { database: Database; processMetrics?: boolean }): Metrics {
+export function createMetrics(options: {
+  database: Database;
+  replica?: ReadReplica | null;
+  processMetrics?: boolean;
+}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
@@ -98,6 +102,42 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
     labelNames: ["kind"] as const,
     registers: [registry],
   }).set({ kind: database.kind }, 1);
+  const { replica } = options;
+  const reads = replica
+    ? new Counter({
+        name: "stockroom_db_reads_total",
+        help: "Reads (list and get operations) by the database that served them: replica or primary",
+        labelNames: ["target"] as const,
+        registers: [registry],
+      })
+    : null;
+  if (replica) {
+    new Gauge({
+      name: "stockroom_replica_up",
+      help: "1 when the read replica answered the last check as a standby, else 0",
+      registers: [registry],
+      collect() {
+        const { state } = replica.status();
+        this.set(state === "streaming" || state === "lagging" ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "stockroom_replica_lag_seconds",
+      help: "How far the read replica was behind the primary at the last check (an upper bound, precise to one check interval); NaN when unknown (down, not checked yet)",
+      registers: [registry],
+      collect() {
+        this.set(replica.status().lagSeconds ?? Number.NaN);
+      },
+    });
+    new Gauge({
+      name: "stockroom_replica_serving_reads",
+      help: "1 when reads are sent to the read replica; 0 when they fall back to the primary (replica down or behind STOCKROOM_REPLICA_MAX_LAG_MS)",
+      registers: [registry],
+      collect() {
+        this.set(replica.status().servingReads ? 1 : 0);
+      },
+    });
+  }
 
   return {
     registry,
@@ -118,6 +158,7 @@ export function createMetrics(options: { database: Database; processMetrics?: bo
       writeStatement(operations) {
         writeStatements.observe(operations);
       },
+      ...(reads ? { read: (target: "replica" | "primary") => reads.inc({ target }) } : {}),
     },
     mount(app, { runtime, public: open }) {
       app.get("/metrics", async (c) => {

@@ -7,9 +7,10 @@ import {
   expireDueReservations,
   KeyAuthenticator,
   purgeExpiredIdempotencyKeys,
+  ReadRouting,
   type Runtime,
 } from "@stockroom/api";
-import { createDatabase, isEmpty, seedDemo } from "@stockroom/db";
+import { createDatabase, isEmpty, openReadReplica, type ReadReplica, seedDemo } from "@stockroom/db";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
 import { type Config, redactedConfig } from "./config";
@@ -59,7 +60,22 @@ export async function startServer(config: Config, logger = createLogger(config))
   }
   const generatedKey = config.STOCKROOM_BOOTSTRAP_KEY ? null : await createFirstKeyIfNone(database.db);
 
-  const metrics = createMetrics({ database });
+  // A replica that is down at start is not fatal: reads use the primary until it answers.
+  let replica: ReadReplica | null = null;
+  if (config.DATABASE_REPLICA_URL && database.kind === "postgres") {
+    replica = await openReadReplica(database, {
+      url: config.DATABASE_REPLICA_URL,
+      poolSize: config.STOCKROOM_DB_POOL_SIZE,
+      statementTimeoutMs: config.STOCKROOM_STATEMENT_TIMEOUT_MS,
+      genericPlans: config.STOCKROOM_DB_GENERIC_PLANS,
+      connectTimeoutMs: config.STOCKROOM_DB_ACQUIRE_TIMEOUT_MS,
+      maxLagMs: config.STOCKROOM_REPLICA_MAX_LAG_MS,
+      checkIntervalMs: config.STOCKROOM_REPLICA_CHECK_MS,
+    });
+    logger.info({ replica: replica.status() }, "read replica");
+  }
+
+  const metrics = createMetrics({ database, replica });
   const runtime: Runtime = {
     database,
     keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
@@ -68,6 +84,7 @@ export async function startServer(config: Config, logger = createLogger(config))
       maxBatch: config.STOCKROOM_WRITE_BATCH,
       concurrency: config.STOCKROOM_WRITE_CONCURRENCY,
     },
+    ...(replica ? { reads: new ReadRouting(replica, config.STOCKROOM_READ_YOUR_WRITES_MS) } : {}),
   };
   const app = createApp({
     runtime,
@@ -162,6 +179,7 @@ export async function startServer(config: Config, logger = createLogger(config))
           }, config.STOCKROOM_SHUTDOWN_TIMEOUT_MS);
           force.unref();
         });
+        await replica?.close();
         await database.close();
       })();
       return closing;

@@ -32,12 +32,33 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["LOG_LEVEL", "INFO "],
     ["STOCKROOM_BOOTSTRAP_KEY", "short"],
+    ["DATABASE_REPLICA_URL", "mysql://replica/db"],
+    ["STOCKROOM_REPLICA_MAX_LAG_MS", "-5"],
+    ["STOCKROOM_REPLICA_CHECK_MS", "10"],
+    ["STOCKROOM_READ_YOUR_WRITES_MS", "soon"],
   ])("refuses %s=%j with a message naming the variable", (name, value) => {
     const message = failure({ [name]: value });
     expect(message).toContain(name);
     // Only the bad variable is blamed.
     for (const other of ["PORT", "DATABASE_URL", "STOCKROOM_DEMO", "LOG_LEVEL"])
       if (other !== name) expect(message).not.toContain(`${other}:`);
+  });
+
+  it("takes a read replica only beside a PostgreSQL primary", () => {
+    const message = failure({ DATABASE_REPLICA_URL: "postgres://replica:5432/stock" });
+    expect(message).toContain("DATABASE_REPLICA_URL: Needs DATABASE_URL");
+    expect(
+      loadConfig({
+        DATABASE_URL: "postgres://primary/stock",
+        DATABASE_REPLICA_URL: "postgres://replica/stock",
+      }),
+    ).toMatchObject({
+      DATABASE_REPLICA_URL: "postgres://replica/stock",
+      STOCKROOM_REPLICA_MAX_LAG_MS: 2000,
+      STOCKROOM_REPLICA_CHECK_MS: 1000,
+      STOCKROOM_READ_YOUR_WRITES_MS: 5000,
+    });
+    expect(loadConfig({ DATABASE_REPLICA_URL: "" }).DATABASE_REPLICA_URL).toBeUndefined();
   });
 
   it("names every bad variable at once", () => {
@@ -88,7 +109,7 @@ function startMain(env: Record<string, string>, viaCli = false) {
     Object.entries(process.env).filter(
       ([k]) =>
         !k.startsWith("STOCKROOM_") &&
-        !["DATABASE_URL", "PORT", "HOST", "LOG_LEVEL", "NODE_OPTIONS"].includes(k),
+        !["DATABASE_URL", "DATABASE_REPLICA_URL", "PORT", "HOST", "LOG_LEVEL", "NODE_OPTIONS"].includes(k),
     ),
   );
   const child = spawn(

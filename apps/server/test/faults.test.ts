@@ -1,10 +1,4 @@
-import { execFile, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import http from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   checkInvariants,
   createDatabase,
@@ -17,6 +11,7 @@ import {
 import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChildServer, type HttpResult, httpRequest, sleep, spawnServer, waitFor } from "./child-server";
+import { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "./pg-cluster";
 
 // Faults injected into a running system under a concurrent transfer load: backends killed
 // with pg_terminate_backend, PostgreSQL stopped (cleanly and by crash) and started again,
@@ -28,7 +23,6 @@ import { type ChildServer, type HttpResult, httpRequest, sleep, spawnServer, wai
 // The database is a PRIVATE PostgreSQL cluster made here with initdb, on a free port: it is
 // the only one this file ever stops. The shared server on 5432 is never touched.
 
-const run = promisify(execFile);
 const ADMIN = "sk_test_faults_admin_0123456789";
 const STORES = ["f-a", "f-b", "f-c", "f-d"];
 const PRODUCTS = ["F-1", "F-2", "F-3", "F-4"];
@@ -41,108 +35,6 @@ const HANG_MS = 20_000;
 // Short database timeouts, so the locked-table fault runs in seconds (defaults: 10 s each).
 const STATEMENT_TIMEOUT_MS = 1500;
 const ACQUIRE_TIMEOUT_MS = 2000;
-
-function findPgBin(): string | null {
-  if (process.env.STOCKROOM_PG_BIN) return process.env.STOCKROOM_PG_BIN;
-  const root = "/usr/lib/postgresql";
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root)
-    .filter((v) => existsSync(join(root, v, "bin", "initdb")))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? join(root, versions[0], "bin") : null;
-}
-
-const PG_BIN = findPgBin();
-const isRoot = process.getuid?.() === 0;
-
-function privateClusterUnavailableReason(): string | null {
-  if (!PG_BIN) return "no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql";
-  if (isRoot && spawnSync("id", ["-u", "postgres"]).status !== 0)
-    return "running as root and there is no postgres user to run initdb as";
-  if (isRoot && spawnSync("runuser", ["--help"]).error) return "running as root without runuser";
-  return null;
-}
-
-/** initdb refuses to run as root: run the cluster's tools as postgres then. */
-const asPostgres = (tool: string, args: string[]) =>
-  isRoot
-    ? run("runuser", ["-u", "postgres", "--", join(PG_BIN!, tool), ...args])
-    : run(join(PG_BIN!, tool), args);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Cluster {
-  port: number;
-  url(db: string, appName?: string): string;
-  start(): Promise<void>;
-  stop(mode: "fast" | "immediate"): Promise<void>;
-  destroy(): Promise<void>;
-}
-
-async function createPrivateCluster(): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), "stockroom-faults-pg-"));
-  if (isRoot)
-    chownSync(
-      dir,
-      Number(spawnSync("id", ["-u", "postgres"]).stdout),
-      Number(spawnSync("id", ["-g", "postgres"]).stdout),
-    );
-  const data = join(dir, "data");
-  const port = await freePort();
-  await asPostgres("initdb", [
-    "-D",
-    data,
-    "-A",
-    "trust",
-    "-U",
-    "postgres",
-    "--no-sync",
-    "-E",
-    "UTF8",
-    "--locale=C",
-  ]);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=80`;
-  const cluster: Cluster = {
-    port,
-    url: (db, appName) =>
-      `postgres://postgres@127.0.0.1:${port}/${db}${appName ? `?application_name=${appName}` : ""}`,
-    start: async () => {
-      await asPostgres("pg_ctl", [
-        "-D",
-        data,
-        "-o",
-        options,
-        "-l",
-        join(dir, "log"),
-        "-w",
-        "-t",
-        "60",
-        "start",
-      ]);
-    },
-    stop: async (mode) => {
-      await asPostgres("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "60", "stop"]);
-    },
-    destroy: async () => {
-      await cluster.stop("immediate").catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  // If the runner dies, the private cluster must not outlive it.
-  process.once("exit", () => {
-    const args = ["-D", data, "-m", "immediate", "stop"];
-    if (isRoot) spawnSync("runuser", ["-u", "postgres", "--", join(PG_BIN!, "pg_ctl"), ...args]);
-    else spawnSync(join(PG_BIN!, "pg_ctl"), args);
-  });
-  await cluster.start();
-  return cluster;
-}
 
 const privateReason = privateClusterUnavailableReason();
 const sharedReason = privateReason ? await postgresUnavailableReason() : null;

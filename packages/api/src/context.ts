@@ -1,4 +1,5 @@
 import type { Database, Db } from "@stockroom/db";
+import type { ReadRouting } from "./read-routing";
 import type { KeyAuthenticator } from "./services/auth";
 import type { WriteBatching } from "./services/stock";
 
@@ -11,6 +12,8 @@ export interface RuntimeHooks {
   stockOperation?(kind: "adjustment" | "transfer" | "count", outcome: string): void;
   /** A statement applying key-less stock operations was sent, carrying this many. */
   writeStatement?(operations: number): void;
+  /** A read ran on the read replica or on the primary (only called when a replica is configured). */
+  read?(target: "replica" | "primary"): void;
 }
 
 /** Everything procedures need at run time; built once by the server. */
@@ -20,6 +23,8 @@ export interface Runtime {
   hooks: RuntimeHooks;
   /** How key-less stock operations are grouped into statements; DEFAULT_WRITE_BATCHING if absent. */
   writeBatching?: WriteBatching;
+  /** Where reads go when a read replica is configured (DATABASE_REPLICA_URL); absent: the primary. */
+  reads?: ReadRouting;
 }
 
 /**
@@ -38,6 +43,8 @@ export interface RootContext {
   /** The raw Authorization header, if any. */
   authorization: string | null;
   idempotencyKey: string | null;
+  /** The Consistency header: "strong" reads the primary even when a read replica is configured. */
+  consistency?: "strong" | "eventual";
   /** Headers a procedure wants on the response (e.g. idempotent-replayed), lower-case names. */
   responseHeaders: Map<string, string>;
   runtime: RuntimeHandle;

@@ -10,6 +10,7 @@ export {
   type OperationKind,
 } from "./operation";
 export { operations } from "./operations";
+export { ReadRouting } from "./read-routing";
 export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
 export { runOperation } from "./runner";

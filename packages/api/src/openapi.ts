@@ -234,6 +234,20 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     for (const [status, codes] of byStatus)
       responses[String(status)] = problemResponse(status, codes, route.operation);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    if (route.type === "query") {
+      op.parameters ??= [];
+      (op.parameters as Json[]).push({
+        name: "Consistency",
+        in: "header",
+        required: false,
+        description:
+          route.operation.consistency === "strong"
+            ? "This read always runs on the primary database, whatever the value. Any value other than `strong` or `eventual`: 400 VALIDATION_FAILED."
+            : "`strong` reads the primary database. Without it (or with `eventual`), when the server has a read replica, this read may be served there, a little behind the latest changes (at most STOCKROOM_REPLICA_MAX_LAG_MS); a key that made a change on this server within STOCKROOM_READ_YOUR_WRITES_MS reads the primary anyway. Any other value: 400 VALIDATION_FAILED.",
+        schema: { type: "string", enum: ["strong", "eventual"] },
+        example: "strong",
+      });
+    }
     // The key is honoured on every change, PUT and DELETE as well as POST.
     if (route.type === "mutation") {
       op.parameters ??= [];

@@ -31,7 +31,8 @@ export interface Meta {
 
 /**
  * How an operation meets the database (the runner does the rest):
- * - read: the handler runs on the pool.
+ * - read: the handler runs on the pool: a read replica's when one is configured and the
+ *   request tolerates lag (see read-routing.ts), else the primary's.
  * - write: one transaction, retried on deadlock or serialization failure; with an
  *   Idempotency-Key the record commits in it.
  * - statement: the change is ONE statement, atomic by itself. With an Idempotency-Key it
@@ -59,6 +60,8 @@ export interface Operation<
   /** Lowest role that may call; null for a public operation (reads only). */
   readonly minRole: Role | null;
   readonly kind: K;
+  /** "strong": a read that must see every commit, so it never goes to a read replica (the audit). */
+  readonly consistency?: "strong";
   readonly handler: (ctx: ProcedureContext, input: z.output<I>) => Promise<z.input<O>>;
 }
 
@@ -71,6 +74,7 @@ interface Definition<Name extends OperationName, I extends z.ZodType, O extends 
   input: I;
   output: O;
   kind: K;
+  consistency?: "strong";
 }
 
 /** Defines an operation: plain data that the tRPC router, the REST routes and the docs are built from. */

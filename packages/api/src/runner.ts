@@ -1,5 +1,5 @@
 import type { Db, Tx } from "@stockroom/db";
-import { PgCode, pgErrorCode } from "@stockroom/db";
+import { isConnectionError, PgCode, pgErrorCode } from "@stockroom/db";
 import { z } from "zod";
 import {
   type AuthenticatedKey,
@@ -92,18 +92,53 @@ export async function runOperation(
     // A ZodError becomes VALIDATION_FAILED with its issues (toAppError, below).
     const input = await parse(op.input, rawInput);
     if (op.kind === "read" || auth === null)
-      return await checkedOutput(
-        op,
-        await op.handler(contextOf(root, rt, auth, rt.database.db, false), input),
-      );
-    if (op.kind === "statement" && root.idempotencyKey === null)
-      return await checkedOutput(
-        op,
-        await retryingStatement(() => op.handler(contextOf(root, rt, auth, rt.database.db, false), input)),
-      );
-    return await inTransaction(op, root, rt, auth, input, rawInput);
+      return await checkedOutput(op, await read(op, root, rt, auth, input));
+    try {
+      if (op.kind === "statement" && root.idempotencyKey === null)
+        return await checkedOutput(
+          op,
+          await retryingStatement(() => op.handler(contextOf(root, rt, auth, rt.database.db, false), input)),
+        );
+      return await inTransaction(op, root, rt, auth, input, rawInput);
+    } finally {
+      rt.reads?.wrote(auth.id);
+    }
   } catch (err) {
     throw toAppError(err);
+  }
+}
+
+/**
+ * A read, on the read replica when the routing allows (read-routing.ts), else on the primary.
+ * A replica that fails by its connection is marked down and the read runs again on the
+ * primary; so does one cancelled by a recovery conflict (SQLSTATE 40001 on a standby): a
+ * replica going away degrades reads, it never fails them.
+ */
+async function read(
+  op: AnyOperation,
+  root: RootContext,
+  rt: Runtime,
+  auth: AuthenticatedKey | null,
+  input: unknown,
+): Promise<unknown> {
+  const replica = rt.reads?.replicaFor(op, root, auth) ?? null;
+  if (replica !== null) {
+    let answered = true;
+    try {
+      return await op.handler(contextOf(root, rt, auth, replica, false), input);
+    } catch (err) {
+      if (isConnectionError(err)) rt.reads?.replica.failed();
+      else if (pgErrorCode(err) !== PgCode.serializationFailure) throw err;
+      answered = false;
+    } finally {
+      // An answer from the replica, a refusal such as NOT_FOUND included.
+      if (answered) rt.hooks.read?.("replica");
+    }
+  }
+  try {
+    return await op.handler(contextOf(root, rt, auth, rt.database.db, false), input);
+  } finally {
+    if (rt.reads) rt.hooks.read?.("primary");
   }
 }
 

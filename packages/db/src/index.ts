@@ -6,6 +6,7 @@ export * from "./invariants";
 export { executeNamed, Statement } from "./named";
 export { openPglite } from "./pglite-open";
 export { hasPgliteTemplate, pgliteTemplate } from "./pglite-template";
+export * from "./replica";
 export * as schema from "./schema";
 export * from "./schema";
 export { isEmpty, seedDemo } from "./seed";

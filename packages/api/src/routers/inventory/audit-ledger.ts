@@ -9,5 +9,6 @@ export const auditLedgerOperation = defineOperation({
   output: ZAuditOutput,
   minRole: "admin",
   kind: "read",
+  consistency: "strong",
   handler: (ctx) => auditLedger(ctx.db),
 });

@@ -9,5 +9,6 @@ export const listKeysOperation = defineOperation({
   output: ZKeyListOutput,
   minRole: "admin",
   kind: "read",
+  consistency: "strong",
   handler: (ctx) => listKeys(ctx.db),
 });
