@@ -18,7 +18,17 @@ describe("help, usage errors and exit codes", () => {
   it("prints help with every command and exits 0", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["products", "stores", "stock", "alerts", "movements", "audit", "keys", "db"])
+    for (const c of [
+      "products",
+      "stores",
+      "stock",
+      "reservations",
+      "alerts",
+      "movements",
+      "audit",
+      "keys",
+      "db",
+    ])
       expect(r.stdout).toContain(c);
     const sub = await runCli(["stock", "transfer", "--help"]);
     expect(sub.code).toBe(0);
@@ -48,6 +58,18 @@ describe("help, usage errors and exit codes", () => {
     [["stock", "set", "store1", "HAM-16"], /Give --min, --quantity or both/],
     [["products", "import", "/no/such/file.csv"], /Cannot read \/no\/such\/file\.csv: no such file/],
     [["products", "list", "--limit", "500"], /--limit must be at most 100/],
+    [["reservations", "create", "--store", "store1"], /Give at least one --line <product>=<qty>/],
+    [["reservations", "create", "--store", "store1", "--line", "HAM-16"], /--line takes <product>=<qty>/],
+    [
+      ["reservations", "create", "--store", "store1", "--line", "HAM-16=0"],
+      /--line HAM-16 must be at least 1/,
+    ],
+    [
+      ["reservations", "create", "--store", "store1", "--line", "HAM-16=1", "--ttl", "90000"],
+      /--ttl must be at most 86400/,
+    ],
+    [["reservations", "list", "--status", "open"], /--status must be one of active, committed/],
+    [["reservations", "extend", "00000000-0000-4000-8000-000000000001"], /Missing required argument: --ttl/],
   ])("exits 2 on a usage error: %j", async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);
@@ -349,7 +371,8 @@ describe("stock, alerts, movements, audit", () => {
     expect(low.find((l) => l.sku === "DRL-18V")).toBeTruthy();
     expect(low.every((l) => l.belowMin)).toBe(true);
     const table = await cli("stock", "show", "store1", "--q", "DRL-18V");
-    expect(table.stdout).toMatch(/DRL-18V\s+Cordless drill 18 V\s+store1\s+2\s+5\s+LOW/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^SKU\s+NAME\s+STORE\s+QTY\s+RESERVED\s+AVAIL\s+MIN\s+LOW$/);
+    expect(table.stdout).toMatch(/DRL-18V\s+Cordless drill 18 V\s+store1\s+2\s+0\s+2\s+5\s+LOW/);
 
     const unknown = await cli("stock", "show", "no-such-store");
     expect(unknown.code).toBe(1);
@@ -366,7 +389,9 @@ describe("stock, alerts, movements, audit", () => {
     expect(alert).toBeTruthy();
     expect(alert!.shortfall).toBe(1000 - alert!.quantity);
     const table = await cli("alerts", "--store", "store3", "--limit", "100");
-    expect(table.stdout.split("\n")[0]).toMatch(/^STORE\s+SKU\s+NAME\s+QTY\s+MIN\s+SHORT$/);
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^STORE\s+SKU\s+NAME\s+QTY\s+RESERVED\s+AVAIL\s+MIN\s+SHORT$/,
+    );
   });
 
   it("reads the ledger by product (sku), store and time", async () => {
@@ -385,9 +410,13 @@ describe("stock, alerts, movements, audit", () => {
   it("audits the ledger", async () => {
     const r = await cli("audit", "--json");
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ checkedLevels: expect.any(Number), discrepancies: [] });
+    expect(r.json()).toMatchObject({
+      checkedLevels: expect.any(Number),
+      discrepancies: [],
+      reservedDiscrepancies: [],
+    });
     const human = await cli("audit");
-    expect(human.stdout).toMatch(/^Checked \d+ stock levels: 0 discrepancies\./);
+    expect(human.stdout).toMatch(/^Checked \d+ stock levels: 0 discrepancies, 0 reserved mismatches\./);
   });
 });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/stockroom.mjs");
 
-export { startTestServer, type TestServer } from "@stockroom/server/testing";
+export { startTestServer, type TestServer, testBackends } from "@stockroom/server/testing";
 
 export interface CliResult {
   code: number | null;

@@ -49,6 +49,15 @@ async function main() {
 
   type Level = RouterOutputs["inventory"]["transfer"]["source"];
   const levelNotAny: IsAny<Level> = false;
+  type Held = RouterOutputs["reservations"]["create"];
+  const heldNotAny: IsAny<Held> = false;
+  const heldStatus: Held["status"] = "committed";
+  // @ts-expect-error a reservation's status is one of a fixed set
+  const badStatus: Held["status"] = "open";
+  // @ts-expect-error a reservation line's quantity is a number
+  void (() => client.reservations.create({ storeId: "s", lines: [{ productId: "p", quantity: "1" }] }));
+  void (() => client.reservations.commit({ id: "r", lines: [{ productId: "p", quantity: 1 }] }, { idempotencyKey: "k" }));
+  const notActive: StockroomErrorCode = "RESERVATION_NOT_ACTIVE";
   const code: StockroomErrorCode = "INSUFFICIENT_STOCK";
   // @ts-expect-error not a code the API sends
   const badCode: StockroomErrorCode = "OOPS";
@@ -71,7 +80,7 @@ async function main() {
   console.log(
     JSON.stringify({ count: page.items.length, total: page.total, price, errorCode, code, stores: stores.items.length, alerts: alerts.items.length }),
   );
-  void [pageNotAny, priceNotAny, wrongOutput, levelNotAny, badCode];
+  void [pageNotAny, priceNotAny, wrongOutput, levelNotAny, badCode, heldNotAny, heldStatus, badStatus, notActive];
 }
 `;
 

@@ -1,1 +1,1 @@
-export { startTestServer, type TestServer } from "@stockroom/server/testing";
+export { startTestServer, type TestServer, testBackends } from "@stockroom/server/testing";

@@ -3,7 +3,10 @@ import { defineApiCommand } from "../lib/command";
 import { footer } from "./products/list";
 
 export default defineApiCommand({
-  meta: { name: "alerts", description: "Stock levels below their minimum, with the shortfall" },
+  meta: {
+    name: "alerts",
+    description: "Stock levels whose available units are below their minimum, with the shortfall",
+  },
   args: {
     store: { type: "string", description: "Only this store", valueHint: "id" },
     category: { type: "string", description: "Only this category", valueHint: "name" },
@@ -25,6 +28,8 @@ export default defineApiCommand({
         { header: "sku", value: (a) => a.sku },
         { header: "name", value: (a) => a.name },
         { header: "qty", value: (a) => a.quantity, align: "right" },
+        { header: "reserved", value: (a) => a.reserved, align: "right" },
+        { header: "avail", value: (a) => a.available, align: "right" },
         { header: "min", value: (a) => a.minStock, align: "right" },
         { header: "short", value: (a) => a.shortfall, align: "right" },
       ]);

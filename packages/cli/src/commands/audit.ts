@@ -2,25 +2,39 @@ import { defineApiCommand } from "../lib/command";
 import { CliFailure } from "../lib/exit";
 
 export default defineApiCommand({
-  meta: { name: "audit", description: "Recompute every stock level from the ledger (admin)" },
+  meta: {
+    name: "audit",
+    description:
+      "Recompute every stock level from the ledger, and its reserved units from open reservations (admin)",
+  },
   async run({ client, out }) {
     const report = await client.inventory.audit();
+    const { discrepancies, reservedDiscrepancies } = report;
     out.result(report, () => {
-      out.line(`Checked ${report.checkedLevels} stock levels: ${report.discrepancies.length} discrepancies.`);
-      if (report.discrepancies.length === 0) return;
-      out.table(report.discrepancies, [
-        { header: "store", value: (d) => d.storeId },
-        { header: "product", value: (d) => d.productId },
-        { header: "quantity", value: (d) => d.quantity, align: "right" },
-        { header: "ledger sum", value: (d) => d.ledgerSum, align: "right" },
-      ]);
+      out.line(
+        `Checked ${report.checkedLevels} stock levels: ${discrepancies.length} discrepancies, ${reservedDiscrepancies.length} reserved mismatches.`,
+      );
+      if (discrepancies.length > 0)
+        out.table(discrepancies, [
+          { header: "store", value: (d) => d.storeId },
+          { header: "product", value: (d) => d.productId },
+          { header: "quantity", value: (d) => d.quantity, align: "right" },
+          { header: "ledger sum", value: (d) => d.ledgerSum, align: "right" },
+        ]);
+      if (reservedDiscrepancies.length > 0)
+        out.table(reservedDiscrepancies, [
+          { header: "store", value: (d) => d.storeId },
+          { header: "product", value: (d) => d.productId },
+          { header: "reserved", value: (d) => d.reserved, align: "right" },
+          { header: "held by reservations", value: (d) => d.held, align: "right" },
+        ]);
     });
-    if (report.discrepancies.length > 0)
+    if (discrepancies.length > 0 || reservedDiscrepancies.length > 0)
       throw new CliFailure(
         "AUDIT_MISMATCH",
-        `${report.discrepancies.length} stock levels differ from their ledger`,
+        `${discrepancies.length} stock levels differ from their ledger, ${reservedDiscrepancies.length} from their open reservations`,
         {
-          hint: "A level disagrees with the sum of its movements; investigate before changing stock.",
+          hint: "A level disagrees with its movements or its reservations; investigate before changing stock.",
         },
       );
   },

@@ -14,6 +14,7 @@ export default defineApiCommand({
     store: { type: "string", description: "Only this store", valueHint: "id" },
     kind: { type: "string", description: `Only this kind: ${KINDS.join(", ")}` },
     transfer: { type: "string", description: "Only the legs of this transfer", valueHint: "id" },
+    reservation: { type: "string", description: "Only the sales of this reservation", valueHint: "id" },
     since: {
       type: "string",
       description: "From this time: ISO timestamp, date, or age like 24h, 7d",
@@ -31,6 +32,7 @@ export default defineApiCommand({
       storeId: args.store,
       kind: args.kind as Kind | undefined,
       transferId: args.transfer,
+      reservationId: args.reservation,
       since: parseTimeArg(args.since, "--since"),
       until: parseTimeArg(args.until, "--until"),
       limit: parseIntArg(args.limit, "--limit", { min: 1, max: 100 }),

@@ -8,10 +8,16 @@
  *   pagingArgs       --limit, --offset
  *   productArg       <product> positional: a product id or sku
  *   storeArg         <store> positional: a store id
+ *   reservationArg   <id> positional: a reservation id
+ *   linesArg(text)   --line <product>=<qty>, repeatable, commas allowed (see parseLines)
  *   parseIntArg(value, "--qty", { min, max })   whole number or UsageError; undefined stays undefined
  *   parseNumberArg(value, "--price", { min })   number or UsageError
  *   parseTimeArg(value, "--since")              ISO timestamp from ISO text, a date, or "15m"/"24h"/"7d" ago
+ *   repeatedOption(rawArgs, "line")             every value of an option given more than once
+ *                                               (citty keeps only the last)
+ *   parseLines(values, "--line")                ["HAM-16=2,WIRE=1", "X=3"] → [{ product, quantity }]
  */
+import { parseArgs } from "node:util";
 import type { ArgsDef } from "citty";
 import { UsageError } from "./exit";
 
@@ -42,6 +48,23 @@ export const productArg = {
 export const storeArg = {
   store: { type: "positional", description: "Store id, e.g. store1", required: true },
 } as const satisfies ArgsDef;
+
+export const reservationArg = {
+  id: {
+    type: "positional",
+    description: "Reservation id (see `stockroom reservations list`)",
+    required: true,
+  },
+} as const satisfies ArgsDef;
+
+export const linesArg = (what: string) =>
+  ({
+    line: {
+      type: "string",
+      description: `${what}, as <product>=<qty> (product id or sku). Repeat the option or separate with commas: --line HAM-16=2 --line WIRE=1, or --line HAM-16=2,WIRE=1`,
+      valueHint: "product=qty",
+    },
+  }) as const satisfies ArgsDef;
 
 interface Range {
   min?: number;
@@ -100,4 +123,43 @@ export function pagingFrom(args: { limit?: unknown; offset?: unknown }) {
     limit: parseIntArg(args.limit, "--limit", { min: 1, max: 100 }),
     offset: parseIntArg(args.offset, "--offset", { min: 0 }),
   };
+}
+
+/** Every value of `--<name> v` / `--<name>=v` in order, up to a bare `--`. */
+export function repeatedOption(rawArgs: readonly string[], name: string): string[] {
+  const { values } = parseArgs({
+    args: [...rawArgs],
+    options: { [name]: { type: "string", multiple: true } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const found = values[name];
+  return Array.isArray(found) ? found.map((v) => (typeof v === "string" ? v : "")) : [];
+}
+
+export interface LineArg {
+  /** A product id or sku, as typed. */
+  product: string;
+  quantity: number;
+}
+
+/** `HAM-16=2`, `<uuid>=1`, comma-separated and/or one per value; skus hold neither `=` nor `,`. */
+export function parseLines(values: readonly string[], name: string): LineArg[] {
+  const lines: LineArg[] = [];
+  for (const value of values)
+    for (const part of value.split(",")) {
+      const text = part.trim();
+      const match = /^([^=\s]+)\s*=\s*(\S+)$/.exec(text);
+      if (!match)
+        throw new UsageError(
+          `${name} takes <product>=<qty>, e.g. ${name} HAM-16=2; got '${text}'`,
+          `Repeat ${name} for more products, or separate them with commas.`,
+        );
+      lines.push({
+        product: match[1]!,
+        quantity: parseIntArg(match[2], `${name} ${match[1]}`, { min: 1, max: 1_000_000 })!,
+      });
+    }
+  if (lines.length > 100) throw new UsageError(`${name}: at most 100 lines, got ${lines.length}`);
+  return lines;
 }

@@ -26,6 +26,8 @@ type Meta = { name: string; description: string };
 
 export interface ApiContext<A extends ArgsDef> {
   args: ParsedArgs<A & typeof commonArgs>;
+  /** The command's own words and options, for options given more than once (see repeatedOption). */
+  rawArgs: string[];
   client: StockroomClient;
   url: string;
   out: Output;
@@ -40,10 +42,10 @@ export function defineApiCommand<const A extends ArgsDef>(def: {
   return defineCommand({
     meta: def.meta,
     args,
-    async run({ args: parsed }) {
+    async run({ args: parsed, rawArgs }) {
       const out = createOutput({ json: parsed.json === true });
       const { client, url } = clientFrom(parsed);
-      await def.run({ args: parsed, client, url, out });
+      await def.run({ args: parsed, rawArgs, client, url, out });
     },
   });
 }

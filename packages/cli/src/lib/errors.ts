@@ -31,7 +31,13 @@ export function hintFor(code: string, url?: string): string | undefined {
     case "STORE_NOT_EMPTY":
       return "Move its stock away first (`stockroom stock transfer`) or count it to zero (`stockroom stock set --quantity 0`).";
     case "INSUFFICIENT_STOCK":
-      return "See the current levels with `stockroom stock show <store>`.";
+      return "Only available units count (on hand less reserved): see `stockroom stock show <store>`, and what holds them with `stockroom reservations list --store <store> --status active`.";
+    case "BELOW_RESERVED":
+      return "Active reservations hold more than that count; release or commit them first (`stockroom reservations list --store <store> --status active`).";
+    case "RESERVATION_NOT_ACTIVE":
+      return "It was already committed, released or has expired; see it with `stockroom reservations show <id>`, or create a new one.";
+    case "OVER_COMMIT":
+      return "Commit at most the units each line holds (`stockroom reservations show <id>`); omit --line to sell everything held.";
     case "STALE_QUANTITY":
       return "The level changed since you read it; read it again and retry with the new --expected value.";
     case "IDEMPOTENCY_KEY_REUSED":

@@ -4,6 +4,8 @@
  *   resolveProduct(client, "HAM-16")   → the product (by sku, case-insensitively)
  *   resolveProduct(client, "<uuid>")   → the product (by id; falls back to sku)
  *   resolveProductId(client, arg)      → just its id
+ *   resolveProductIds(client, args)    → ids for many arguments, each distinct one looked up once
+ *   skusById(client, ids)              → Map id → sku of the products that can be read
  * Throws the API's NOT_FOUND as a StockroomError-like CliFailure when nothing matches.
  */
 import { isStockroomError, type RouterOutputs, type StockroomClient } from "@stockroom/sdk";
@@ -40,4 +42,33 @@ export async function resolveProduct(client: StockroomClient, arg: string): Prom
 
 export async function resolveProductId(client: StockroomClient, arg: string): Promise<string> {
   return UUID.test(arg) ? arg : (await resolveProduct(client, arg)).id;
+}
+
+/**
+ * Many product arguments at once, each resolved once: the same sku twice is one lookup.
+ * Answers the id for each argument, in order.
+ */
+export async function resolveProductIds(client: StockroomClient, args: readonly string[]): Promise<string[]> {
+  const distinct = [...new Set(args)];
+  const ids = await Promise.all(distinct.map((arg) => resolveProductId(client, arg)));
+  const byArg = new Map(distinct.map((arg, i) => [arg, ids[i]!]));
+  return args.map((arg) => byArg.get(arg)!);
+}
+
+/**
+ * The skus of these product ids, for people to read; a product that cannot be read (deleted
+ * since, say) is left out and shown by its id. The reads of one call travel in one batched request.
+ */
+export async function skusById(
+  client: StockroomClient,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const distinct = [...new Set(ids)];
+  const found = await Promise.allSettled(distinct.map((id) => client.products.get({ id })));
+  const skus = new Map<string, string>();
+  found.forEach((r, i) => {
+    if (r.status === "fulfilled") skus.set(distinct[i]!, r.value.sku);
+    else if (!(isStockroomError(r.reason) && r.reason.code === "NOT_FOUND")) throw r.reason;
+  });
+  return skus;
 }

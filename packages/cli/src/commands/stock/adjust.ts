@@ -55,7 +55,7 @@ export default defineApiCommand({
     });
     out.result(result, () =>
       out.line(
-        `${result.level.sku} in ${result.level.storeId}: ${delta > 0 ? "+" : ""}${delta} (${reason}) → ${result.level.quantity}${result.level.belowMin ? ` (below minimum ${result.level.minStock})` : ""}`,
+        `${result.level.sku} in ${result.level.storeId}: ${delta > 0 ? "+" : ""}${delta} (${reason}) → ${result.level.quantity}${result.level.reserved > 0 ? ` (${result.level.available} available)` : ""}${result.level.belowMin ? ` (below minimum ${result.level.minStock})` : ""}`,
       ),
     );
   },

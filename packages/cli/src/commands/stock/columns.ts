@@ -8,6 +8,8 @@ export const levelColumns = (c?: Colors): Column<Level>[] => [
   { header: "name", value: (l) => l.name },
   { header: "store", value: (l) => l.storeId },
   { header: "qty", value: (l) => l.quantity, align: "right" },
+  { header: "reserved", value: (l) => l.reserved, align: "right" },
+  { header: "avail", value: (l) => l.available, align: "right" },
   { header: "min", value: (l) => l.minStock, align: "right" },
   { header: "low", value: (l) => (l.belowMin ? (c ? c.red("LOW") : "LOW") : "") },
 ];
@@ -17,6 +19,8 @@ export const levelFields = [
   "sku",
   "name",
   "quantity",
+  "reserved",
+  "available",
   "minStock",
   "belowMin",
   "productId",
