@@ -370,6 +370,12 @@ describe("the OpenAPI document and the docs", () => {
       ["movements.get", "GET", "/api/movements/nope", undefined],
       ["keys.create", "POST", "/api/keys", { name: "k", role: "owner" }],
       ["keys.revoke", "DELETE", "/api/keys/nope", undefined],
+      ["reservations.list", "GET", "/api/reservations?status=held", undefined],
+      ["reservations.get", "GET", "/api/reservations/nope", undefined],
+      ["reservations.create", "POST", "/api/reservations", { storeId: "store1", lines: [] }],
+      ["reservations.extend", "POST", `/api/reservations/${P}/extend`, { ttlSeconds: 86_401 }],
+      ["reservations.release", "POST", "/api/reservations/nope/release", undefined],
+      ["reservations.commit", "POST", "/api/reservations/nope/commit", undefined],
     ];
     expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());
     const answered: Json[] = [];

@@ -3,18 +3,20 @@ import type { Meta } from "../../operation";
 import { ZUuid } from "../../schemas/common";
 import { ZReservation, ZUnitsLine } from "./reservation.types";
 
-export const ZCommitReservationInput = z.strictObject({
-  id: ZUuid,
-  lines: z
-    .array(ZUnitsLine)
-    .min(1, "Must have at least 1 line")
-    .max(100, "Must have at most 100 lines")
-    .optional()
-    .meta({
-      description:
-        "Units to sell per product, at most what is held (422 OVER_COMMIT otherwise); products left out sell none. Omitted: sell everything held. What is not sold is released.",
-    }),
-});
+export const ZCommitReservationInput = z
+  .strictObject({
+    id: ZUuid,
+    lines: z
+      .array(ZUnitsLine)
+      .min(1, "Must have at least 1 line")
+      .max(100, "Must have at most 100 lines")
+      .optional()
+      .meta({
+        description:
+          "Units to sell per product, at most what is held (422 OVER_COMMIT otherwise); products left out sell none. Omitted: sell everything held. What is not sold is released.",
+      }),
+  })
+  .meta({ example: { lines: [{ productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10", quantity: 1 }] } });
 export const ZCommitReservationOutput = ZReservation;
 export const commitReservationMeta: Meta = {
   openapi: {

@@ -12,7 +12,7 @@ export const ZCreateReservationInput = z
       .max(100, "Must have at most 100 lines")
       .meta({ description: "Lines naming the same product are summed before the check." }),
     ttlSeconds: ZTtlSeconds.default(900),
-    reference: ZReference.optional().meta({ description: "Your cart or order id", example: "cart 8812" }),
+    reference: ZReference.meta({ description: "Your cart or order id", example: "cart 8812" }).optional(),
   })
   .meta({
     example: {

@@ -3,7 +3,9 @@ import type { Meta } from "../../operation";
 import { ZUuid } from "../../schemas/common";
 import { ZReservation, ZTtlSeconds } from "./reservation.types";
 
-export const ZExtendReservationInput = z.strictObject({ id: ZUuid, ttlSeconds: ZTtlSeconds });
+export const ZExtendReservationInput = z
+  .strictObject({ id: ZUuid, ttlSeconds: ZTtlSeconds })
+  .meta({ example: { ttlSeconds: 900 } });
 export const ZExtendReservationOutput = ZReservation;
 export const extendReservationMeta: Meta = {
   openapi: {

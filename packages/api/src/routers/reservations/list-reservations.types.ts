@@ -7,7 +7,7 @@ export const ZListReservationsInput = z
   .strictObject({
     storeId: ZStoreId.optional(),
     status: ZReservationStatus.optional(),
-    reference: ZReference.optional(),
+    reference: ZReference.meta({ example: "cart 8812" }).optional(),
     ...ZPaging,
   })
   .default({ limit: 20, offset: 0 });
@@ -21,5 +21,7 @@ export const listReservationsMeta: Meta = {
     description: "Newest first. `status=expired` includes active reservations whose expiry has passed.",
   },
   errors: [],
-  errorExamples: { VALIDATION_FAILED: "status: Invalid option" },
+  errorExamples: {
+    VALIDATION_FAILED: 'status: Invalid option: expected one of "active"|"committed"|"released"|"expired"',
+  },
 };
