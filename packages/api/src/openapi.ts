@@ -40,6 +40,9 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   INSUFFICIENT_STOCK: "Insufficient stock in store store1. Available: 10, Required: 15",
   IDEMPOTENCY_KEY_REUSED: "Idempotency-Key 'abc' was already used with a different request",
   PAYLOAD_TOO_LARGE: "The request body is over 1 MiB",
+  REQUEST_TIMEOUT: "The request was not received within 20 s",
+  URI_TOO_LONG: "The URL is over 8192 characters",
+  HEADERS_TOO_LARGE: "The request headers are over 16 KiB",
   RATE_LIMITED: "Too many requests for this API key; retry after 1 s",
   UNAVAILABLE: "The database is unreachable; retry shortly",
   INTERNAL: "An unexpected error occurred; it has been logged",
@@ -62,6 +65,10 @@ export function operationErrorCodes(op: AnyOperation): ErrorCode[] {
   if (method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
   if (method === "POST" || method === "PUT" || method === "PATCH") codes.add("UNSUPPORTED_MEDIA_TYPE");
   if (op.kind !== "read") codes.add("IDEMPOTENCY_KEY_REUSED");
+  // Any request can be too slow, or too long in its URL or headers.
+  codes.add("REQUEST_TIMEOUT");
+  codes.add("URI_TOO_LONG");
+  codes.add("HEADERS_TOO_LARGE");
   codes.add("INTERNAL");
   codes.add("UNAVAILABLE");
   return ERROR_CODES.filter((c) => codes.has(c));
