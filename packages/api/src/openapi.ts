@@ -175,6 +175,18 @@ function bodyRules(input: z.ZodType): Json {
 }
 
 /**
+ * zod gives every integer the safe-integer range as bounds. In what the server answers they
+ * say nothing a client can use (a total is never near 2^53) and read as noise in the docs.
+ */
+function dropSafeIntegerBounds(node: unknown): void {
+  if (!node || typeof node !== "object") return;
+  const o = node as Json;
+  if (o.minimum === Number.MIN_SAFE_INTEGER) delete o.minimum;
+  if (o.maximum === Number.MAX_SAFE_INTEGER) delete o.maximum;
+  for (const v of Object.values(o)) dropSafeIntegerBounds(v);
+}
+
+/**
  * The OpenAPI 3.1 document, generated once at start from the procedures and then made
  * true to what the REST adapter really sends: 201/204 success codes, problem+json errors
  * from the error catalogue, the bearer scheme and the Idempotency-Key header.
@@ -199,6 +211,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
   // trpc-to-openapi's own error schemas describe a JSON shape the REST layer never sends.
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   schemas.Problem = PROBLEM_SCHEMA;
+  // Component schemas are answers (Product, StockLevel, …); request bodies are inline.
+  dropSafeIntegerBounds(schemas);
   components.headers = HEADERS;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
@@ -240,6 +254,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     }
     for (const [status, codes] of byStatus)
       responses[String(status)] = problemResponse(status, codes, route.operation);
+    dropSafeIntegerBounds(responses);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     // The key is honoured on every change, PUT and DELETE as well as POST.
     if (route.type === "mutation") {
