@@ -16,16 +16,19 @@ import type { Logger } from "pino";
 import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
 import { fromNode, header, MAX_BODY_BYTES, SECURITY_HEADERS } from "./headers";
+import { MAX_URL_CHARS } from "./http-errors";
 import { type RequestObserver, routeTemplate, trpcRoute } from "./metrics";
 import { createErrorExit, problem } from "./problem";
 import { rateLimit } from "./rate-limit";
 import { mountRest } from "./rest";
 
-export { MAX_BODY_BYTES };
-/** Longest URL (path + query) accepted; longer is 414. */
-export const MAX_URL_CHARS = 8192;
+export { MAX_BODY_BYTES, MAX_URL_CHARS };
+
 const VERSION = "0.1.0";
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Paths the server serves itself (not operations), all GET-only. */
+const OWN_PAGES = /^\/(?:health|ready|openapi\.json|metrics|docs(?:\/[^/]*)?)?\/?$/;
+const OWN_ALLOW = "GET, HEAD, OPTIONS";
 
 /** The Consistency request header: undefined when absent, null when not a known value. */
 function consistencyOf(value: string | undefined): "strong" | "eventual" | undefined | null {
@@ -84,6 +87,8 @@ export function createApp({
         for (const k in SECURITY_HEADERS) headers.set(k, SECURITY_HEADERS[k]!);
         headers.set("x-request-id", requestId);
         for (const [k, v] of c.get("responseHeaders")) headers.set(k, v);
+        // RFC 9110: a 401 names the scheme that would be accepted.
+        if (c.res.status === 401) headers.set("www-authenticate", 'Bearer realm="stockroom"');
       }
       logger.info({
         method: c.req.method,
@@ -121,7 +126,7 @@ export function createApp({
     if (url.length - pathStart > MAX_URL_CHARS)
       return problem(
         c,
-        new AppError("VALIDATION_FAILED", `The URL is over ${MAX_URL_CHARS} characters`, {
+        new AppError("URI_TOO_LONG", `The URL is over ${MAX_URL_CHARS} characters`, {
           issues: [{ path: "(url)", message: `Must be at most ${MAX_URL_CHARS} characters` }],
         }),
       );
@@ -129,7 +134,18 @@ export function createApp({
   });
 
   app.onError((err, c) => problem(c, errorExit(err, c.get("requestId"), c.get("route") || undefined)));
-  app.notFound((c) => problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    // The server's own pages take GET (and HEAD) only; anything else there is a 405, not a 404.
+    if (c.req.method === "GET" || !OWN_PAGES.test(c.req.path))
+      return problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`));
+    if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: OWN_ALLOW } });
+    const res = problem(
+      c,
+      new AppError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use GET`),
+    );
+    res.headers.set("allow", OWN_ALLOW);
+    return res;
+  });
 
   const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", "The request body is over 1 MiB");
   const limit = bodyLimit({
@@ -194,6 +210,7 @@ export function createApp({
   app.use("/api/*", checkRequestHeaders);
   app.use("/trpc/*", checkRequestHeaders);
 
+  app.get("/", (c) => c.redirect("/docs", 302));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/ready", async (c) => {
     try {

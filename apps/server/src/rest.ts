@@ -12,11 +12,41 @@ import { bodyText, header, MAX_BODY_BYTES, shellHeaders } from "./headers";
 import { type ErrorExit, problem } from "./problem";
 
 const toHonoPath = (path: string) => `/api${path.replace(/\{(\w+)\}/g, ":$1")}`;
-const toMatcher = (path: string) => new RegExp(`^/api${path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
+const toMatcher = (path: string) => new RegExp(`^/api${path.replace(/\{\w*\}/g, "[^/]+")}/?$`);
+/** The same resource whatever its parameters are called. */
+const shapeOf = (path: string) => path.replace(/\{\w+\}/g, "{}");
+
+/**
+ * The methods a path takes, from the one resource it names: where a static path and a
+ * parameterised one both match (/products/batch and /products/{id}), the static one is the
+ * resource, so PUT /products/batch is a 405 and not an update of a product called "batch".
+ * HEAD comes with GET (Hono answers it from the GET route) and OPTIONS with every path.
+ */
+function resourceMethods(routes: RestRoute[]) {
+  // restRoutes() lists static paths before parameterised ones: the first match is the resource.
+  const shapes = [...new Set(routes.map((r) => shapeOf(r.path)))].map((shape) => {
+    const methods = routes.filter((r) => shapeOf(r.path) === shape).map((r) => r.method);
+    return {
+      re: toMatcher(shape),
+      allow: [...methods, ...(methods.includes("GET") ? ["HEAD"] : []), "OPTIONS"],
+    };
+  });
+  return (path: string): string[] | undefined => shapes.find((s) => s.re.test(path))?.allow;
+}
+
+/** A query parameter with an empty name (`?=1`) is refused like an unknown one. */
+function refuseEmptyNames(url: string) {
+  const query = url.indexOf("?");
+  if (query === -1 || !/(?:^|&)=/.test(url.slice(query + 1))) return;
+  throw new AppError("VALIDATION_FAILED", "(root): A query parameter has an empty name", {
+    issues: [{ path: "(root)", message: "A query parameter has an empty name" }],
+  });
+}
 
 async function readInput(c: Context<AppEnv>, route: RestRoute): Promise<unknown> {
   const params = c.req.param() as Record<string, string>;
   if (route.method === "GET" || route.method === "DELETE") {
+    refuseEmptyNames(c.req.url);
     const query = c.req.queries();
     return withParams(coerceQuery(route.input, query), params);
   }
@@ -62,10 +92,33 @@ export function mountRest(
   errorExit: ErrorExit,
 ) {
   const routes = restRoutes();
+  const methodsAt = resourceMethods(routes);
+  /** The answer where no operation takes this method on this path. */
+  const noOperation = (c: Context<AppEnv>) => {
+    const allow = methodsAt(c.req.path);
+    if (!allow) return problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`));
+    if (c.req.method === "OPTIONS")
+      return new Response(null, { status: 204, headers: { allow: allow.join(", ") } });
+    const res = problem(
+      c,
+      new AppError(
+        "METHOD_NOT_ALLOWED",
+        `${c.req.method} is not allowed here; use ${allow.filter((m) => m !== "HEAD" && m !== "OPTIONS").join(", ")}`,
+      ),
+    );
+    res.headers.set("allow", allow.join(", "));
+    return res;
+  };
   for (const route of routes) {
     const { operation } = route;
     const template = `${route.method} /api${route.path}`;
+    const shape = shapeOf(route.path);
+    // This route's pattern also matches another resource's path: that path is not ours.
+    const shadowed = routes.some(
+      (r) => shapeOf(r.path) !== shape && toMatcher(route.path).test(`/api${r.path}`),
+    );
     app.on(route.method, toHonoPath(route.path), async (c) => {
+      if (shadowed && methodsAt(c.req.path) !== methodsAt(`/api${route.path}`)) return noOperation(c);
       c.set("route", template);
       const ctx = makeContext(c);
       // The body is read now, so no transaction waits on a slow upload, but a bad one is
@@ -88,17 +141,5 @@ export function mountRest(
       }
     });
   }
-  const matchers = routes.map((r) => ({ method: r.method, re: toMatcher(r.path) }));
-  app.all("/api/*", (c) => {
-    const allowed = matchers.filter((m) => m.re.test(c.req.path)).map((m) => m.method);
-    if (allowed.length > 0) {
-      const res = problem(
-        c,
-        new AppError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allowed.join(", ")}`),
-      );
-      res.headers.set("allow", allowed.join(", "));
-      return res;
-    }
-    return problem(c, new AppError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`));
-  });
+  app.all("/api/*", noOperation);
 }

@@ -1,6 +1,6 @@
-import type { Server, ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import {
   createFirstKeyIfNone,
   ensureBootstrapKey,
@@ -14,6 +14,7 @@ import { createDatabase, isEmpty, openReadReplica, type ReadReplica, seedDemo } 
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
 import { type Config, redactedConfig } from "./config";
+import { answerClientError, MAX_HEADER_BYTES, requestErrorResponse } from "./http-errors";
 import { createMetrics } from "./metrics";
 
 export interface RunningServer {
@@ -98,17 +99,20 @@ export async function startServer(config: Config, logger = createLogger(config))
     requestTimeoutMs: config.STOCKROOM_REQUEST_TIMEOUT_MS,
   });
 
-  const server = serve({
-    fetch: app.fetch,
-    port: config.PORT,
-    hostname: config.HOST,
-    // Slow or stuck clients cannot hold a socket forever; headers stay small.
-    serverOptions: {
+  // Slow or stuck clients cannot hold a socket forever; headers stay small. Whatever Node's
+  // parser or @hono/node-server refuses (too long, malformed, no Host) is answered as
+  // problem+json too, instead of Node's bare status line or a reset.
+  const server = createServer(
+    {
       requestTimeout: config.STOCKROOM_REQUEST_TIMEOUT_MS + 5000,
       headersTimeout: 20_000,
-      maxHeaderSize: 16_384,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requireHostHeader: false,
     },
-  });
+    getRequestListener(app.fetch, { errorHandler: requestErrorResponse }),
+  );
+  server.on("clientError", answerClientError);
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -118,7 +122,7 @@ export async function startServer(config: Config, logger = createLogger(config))
   // their open sockets, which would keep the server alive until the forced cut-off.
   let draining = false;
   const unanswered = new Set<ServerResponse>();
-  (server as Server).prependListener("request", (_req, res) => {
+  server.prependListener("request", (_req, res) => {
     if (draining) {
       res.shouldKeepAlive = false;
       return;
@@ -173,9 +177,9 @@ export async function startServer(config: Config, logger = createLogger(config))
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           // Idle keep-alive sockets would hold close() open; in-flight ones finish first.
-          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          server.closeIdleConnections();
           const force = setTimeout(() => {
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.closeAllConnections();
           }, config.STOCKROOM_SHUTDOWN_TIMEOUT_MS);
           force.unref();
         });

@@ -424,6 +424,34 @@ const CASES: Case[] = [
     code: "VALIDATION_FAILED",
   },
   {
+    label: "query parameter with an empty name",
+    method: "GET",
+    path: "/api/products?=1",
+    status: 400,
+    code: "VALIDATION_FAILED",
+  },
+  {
+    label: "query parameter with an empty name on a delete",
+    method: "DELETE",
+    path: "/api/stores/victim?=",
+    status: 400,
+    code: "VALIDATION_FAILED",
+  },
+  {
+    label: "NUL in the q filter",
+    method: "GET",
+    path: "/api/products?q=a%00b",
+    status: 400,
+    code: "VALIDATION_FAILED",
+  },
+  {
+    label: "NUL in the category filter of a store's inventory",
+    method: "GET",
+    path: "/api/stores/victim/inventory?category=a%00b",
+    status: 400,
+    code: "VALIDATION_FAILED",
+  },
+  {
     label: "path parameter repeated in the query",
     method: "DELETE",
     path: "/api/stores/victim?id=other",
@@ -443,36 +471,36 @@ const CASES: Case[] = [
     label: "10 KB q",
     method: "GET",
     path: `/api/products?q=${"q".repeat(10_240)}`,
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 414,
+    code: "URI_TOO_LONG",
   },
   {
     label: "10 KB category",
     method: "GET",
     path: `/api/products?category=${"c".repeat(10_240)}`,
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 414,
+    code: "URI_TOO_LONG",
   },
   {
     label: "10 KB of parameters",
     method: "GET",
     path: `/api/products?${Array.from({ length: 1500 }, (_, i) => `p${i}=1`).join("&")}`,
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 414,
+    code: "URI_TOO_LONG",
   },
   {
     label: "10 KB store id",
     method: "GET",
     path: `/api/stores/${"s".repeat(10_240)}`,
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 414,
+    code: "URI_TOO_LONG",
   },
   {
     label: "10 KB product id",
     method: "DELETE",
     path: `/api/products/${"0".repeat(10_240)}`,
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 414,
+    code: "URI_TOO_LONG",
   },
   {
     label: "2 MiB body",
@@ -564,11 +592,26 @@ const CASES: Case[] = [
     code: "METHOD_NOT_ALLOWED",
   },
   {
-    label: "GET on the batch",
+    label: "GET on the batch (not a product called batch)",
     method: "GET",
     path: "/api/products/batch",
-    status: 400,
-    code: "VALIDATION_FAILED",
+    status: 405,
+    code: "METHOD_NOT_ALLOWED",
+  },
+  {
+    label: "PUT on the batch",
+    method: "PUT",
+    path: "/api/products/batch",
+    body: product,
+    status: 405,
+    code: "METHOD_NOT_ALLOWED",
+  },
+  {
+    label: "DELETE on the batch",
+    method: "DELETE",
+    path: "/api/products/batch",
+    status: 405,
+    code: "METHOD_NOT_ALLOWED",
   },
   {
     label: "PUT on keys",
@@ -641,7 +684,31 @@ describe.each(backends)("hostile input on %s", (backend) => {
   it("answers 405 with an Allow header listing the methods the path takes", async () => {
     const reply = await t.rest("PATCH", "/api/stores/victim", { body: { name: "x" } });
     expectProblem(reply, 405, "METHOD_NOT_ALLOWED");
-    expect(reply.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "PUT"]);
+    expect(reply.headers.get("allow")?.split(", ").sort()).toEqual([
+      "DELETE",
+      "GET",
+      "HEAD",
+      "OPTIONS",
+      "PUT",
+    ]);
+    const batch = await t.rest("PUT", "/api/products/batch", { body: product });
+    expectProblem(batch, 405, "METHOD_NOT_ALLOWED");
+    expect(batch.headers.get("allow")).toBe("POST, OPTIONS");
+    expect(batch.body.detail).toBe("PUT is not allowed here; use POST");
+    expectProblem(await t.rest("POST", "/health"), 405, "METHOD_NOT_ALLOWED");
+  });
+
+  it("answers OPTIONS with the methods the path really takes", async () => {
+    const allow = async (path: string) => {
+      const reply = await t.rest("OPTIONS", path);
+      expect([path, reply.status]).toEqual([path, 204]);
+      return reply.headers.get("allow");
+    };
+    expect(await allow("/api/products/batch")).toBe("POST, OPTIONS");
+    expect(await allow("/api/products")).toBe("GET, POST, HEAD, OPTIONS");
+    expect(await allow("/api/stores/victim")).toBe("GET, PUT, DELETE, HEAD, OPTIONS");
+    expect(await allow("/health")).toBe("GET, HEAD, OPTIONS");
+    expectProblem(await t.rest("OPTIONS", "/api/nothing"), 404, "NOT_FOUND");
   });
 
   it("serves a path with a trailing slash as the path itself", async () => {
@@ -652,7 +719,7 @@ describe.each(backends)("hostile input on %s", (backend) => {
     expect((await t.rest("POST", "/api/stores/", { body: { id: "slash", name: "Slash" } })).status).toBe(201);
     const patch = await t.rest("PATCH", "/api/stores/");
     expectProblem(patch, 405, "METHOD_NOT_ALLOWED");
-    expect(patch.headers.get("allow")).toBe("GET, POST");
+    expect(patch.headers.get("allow")).toBe("GET, POST, HEAD, OPTIONS");
   });
 
   it("refuses hostile tRPC input the same way, without a stack", async () => {
@@ -663,7 +730,8 @@ describe.each(backends)("hostile input on %s", (backend) => {
       ["unknown field", t.trpc("mutation", "stores.create", { id: "a", name: "b", x: 1 }), 400],
       ["limit 10^12", t.trpc("query", "products.list", { limit: 1e12 }), 400],
       ["offset 10^12", t.trpc("query", "products.list", { offset: 1e12 }), 400],
-      ["10 KB q", t.trpc("query", "products.list", { q: "q".repeat(10_240) }), 400],
+      // The URL of a tRPC query carries its input: over 8192 characters it is a 414.
+      ["10 KB q", t.trpc("query", "products.list", { q: "q".repeat(10_240) }), 414],
       [
         "bad JSON",
         t.rest("POST", "/trpc/stores.create", {

@@ -59,9 +59,9 @@ describe("limits and headers", () => {
 
   it("refuses over-long URLs with a 4xx problem", async () => {
     const res = await get(other, `/api/products?q=${"x".repeat(10_000)}`);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(414);
     const reply = { status: res.status, headers: res.headers, body: await res.json(), text: "" };
-    expectProblem(reply, 400, "VALIDATION_FAILED");
+    expectProblem(reply, 414, "URI_TOO_LONG");
   });
 });
 

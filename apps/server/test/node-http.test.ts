@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SECURITY_HEADERS } from "../src/headers";
 import { startTestServer, type TestServer } from "../src/testing";
@@ -146,5 +147,108 @@ describe("REST over a real socket (Node fast paths)", () => {
     const fits = Buffer.from(JSON.stringify({ id: "fits", name: `Fits ${"a".repeat(50)}` }));
     const ok = await rawPost("/api/stores", [fits.subarray(0, 10), fits.subarray(10)]);
     expect(ok.status).toBe(201);
+  });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: a parsed JSON answer, checked by the assertions
+type RawReply = { status: number; headers: string; body: any };
+
+/** Sends bytes as they are and reads the answer until the server closes or goes quiet. */
+function rawExchange(url: string, request: string): Promise<RawReply> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(request));
+    const finish = () => {
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString("utf8");
+      const split = text.indexOf("\r\n\r\n");
+      if (split === -1) return reject(new Error(`no answer, got ${JSON.stringify(text.slice(0, 200))}`));
+      const head = text.slice(0, split);
+      const rest = text.slice(split + 4);
+      let body: unknown = rest;
+      try {
+        body = rest ? JSON.parse(rest) : null;
+      } catch {}
+      resolve({ status: Number(head.split(" ")[1]), headers: head.toLowerCase(), body });
+    };
+    socket.on("data", (c: Buffer) => {
+      chunks.push(c);
+      // One answer is all a test needs; a keep-alive socket would stay open.
+      if (/\r\n\r\n/.test(Buffer.concat(chunks).toString("latin1"))) setTimeout(finish, 50);
+    });
+    socket.on("end", finish);
+    socket.on("error", (err) => (chunks.length > 0 ? finish() : reject(err)));
+  });
+}
+
+describe("what Node itself refuses is answered as problem+json too", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  }, 120_000);
+  afterAll(() => server?.close());
+
+  const expectRawProblem = (reply: RawReply, status: number, code: string) => {
+    expect([reply.status, reply.body?.code, reply.body?.status]).toEqual([status, code, status]);
+    expect(reply.headers).toContain("content-type: application/problem+json");
+    expect(reply.headers).toContain(`x-request-id: ${reply.body.requestId}`);
+    expect(reply.headers).toContain("x-content-type-options: nosniff");
+  };
+
+  it("a 70 KB URL is a 414, a 40 KB header a 431, and a 10 KB URL a 414 from the app", async () => {
+    const auth = `Authorization: Bearer ${server.apiKey}\r\n`;
+    const longUrl = await rawExchange(
+      server.url,
+      `GET /api/products?q=${"a".repeat(70_000)} HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+    );
+    expectRawProblem(longUrl, 414, "URI_TOO_LONG");
+    const mediumUrl = await rawExchange(
+      server.url,
+      `GET /api/products?q=${"a".repeat(10_000)} HTTP/1.1\r\nHost: x\r\n${auth}\r\n`,
+    );
+    expectRawProblem(mediumUrl, 414, "URI_TOO_LONG");
+    const bigHeader = await rawExchange(
+      server.url,
+      `GET /api/products HTTP/1.1\r\nHost: x\r\n${auth}X-Big: ${"a".repeat(40_000)}\r\n\r\n`,
+    );
+    expectRawProblem(bigHeader, 431, "HEADERS_TOO_LARGE");
+    // And the server goes on serving.
+    const health = await httpRequest(`${server.url}/health`);
+    expect(health.ok && health.status).toBe(200);
+  });
+
+  it("malformed requests get a 400 problem naming what is wrong", async () => {
+    for (const [request, says] of [
+      ["G@T /health HTTP/1.1\r\nHost: x\r\n\r\n", /method/i],
+      ["GET /health HTTP/1.1\r\nHo st: x\r\n\r\n", /header/i],
+      ["GET /health HTTP/1.1\r\n\r\n", /host/i],
+      ["GET /api\\products HTTP/1.1\r\nHost: x\r\n\r\n", /backslash/i],
+      [
+        "POST /api/stores HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        /transfer-encoding/i,
+      ],
+    ] as const) {
+      const reply = await rawExchange(server.url, request);
+      expectRawProblem(reply, 400, "VALIDATION_FAILED");
+      expect([request, reply.body.detail]).toEqual([request, expect.stringMatching(says)]);
+    }
+  });
+
+  it("GET / leads to the docs, and a 401 names the Bearer scheme", async () => {
+    const root = await httpRequest(`${server.url}/`);
+    expect(root.ok && [root.status, root.headers.location]).toEqual([302, "/docs"]);
+    const noKey = await httpRequest(`${server.url}/api/products`);
+    expect(noKey.ok && [noKey.status, noKey.headers["www-authenticate"]]).toEqual([
+      401,
+      'Bearer realm="stockroom"',
+    ]);
+    const badKey = await httpRequest(`${server.url}/trpc/products.list`, {
+      headers: { authorization: "Bearer sk_live_nobody" },
+    });
+    expect(badKey.ok && [badKey.status, badKey.headers["www-authenticate"]]).toEqual([
+      401,
+      'Bearer realm="stockroom"',
+    ]);
   });
 });

@@ -154,6 +154,22 @@ describe.each(backends)("products on %s", (backend) => {
       await create({ sku: "F-OTHER2", name: "Other", category: "filters2", price: 2.5 });
     });
 
+    it("refuses NUL and other control characters in text filters, naming the filter", async () => {
+      for (const [path, param] of [
+        ["/api/products?q=ham%00mer", "q"],
+        ["/api/products?category=to%00ols", "category"],
+        ["/api/stores/store1/inventory?q=%07", "q"],
+        ["/api/inventory/alerts?category=%00", "category"],
+      ] as const) {
+        const reply = await t.rest("GET", path);
+        expectProblem(reply, 400, "VALIDATION_FAILED");
+        expect([path, reply.body.issues]).toEqual([
+          path,
+          [{ path: param, message: "Must not contain control characters" }],
+        ]);
+      }
+    });
+
     it("filters by exact category", async () => {
       const reply = await list({ category: "filters", sort: "sku" });
       expect(reply.status).toBe(200);
@@ -527,6 +543,52 @@ describe.each(backends)("products on %s", (backend) => {
       for (const f of failed) expect(f.detail.length).toBeGreaterThan(0);
       expect(failed[0]!.detail).toContain("sku");
       expect(skus(await list({ category: "skip", sort: "sku" }))).toEqual(["SKP-1", "SKP-3"]);
+    });
+
+    it("with an Idempotency-Key behaves as without one when a refused row holds U+0000, and replays", async () => {
+      const items = (prefix: string) => [
+        { sku: `${prefix}-1`, name: "Good", category: `nul-${prefix}`, price: 1 },
+        { sku: `${prefix}\u00002`, name: "Bad\u0000name", category: `nul-${prefix}`, price: 1 },
+        { sku: `${prefix}-3`, name: "Good too", category: `nul-${prefix}`, price: 2 },
+      ];
+      const plain = await batch({ items: items("NULA"), onError: "skipFailed" });
+      const send = () =>
+        t.rest("POST", "/api/products/batch", {
+          body: { items: items("NULB"), onError: "skipFailed" },
+          key: t.keys.manager,
+          headers: { "idempotency-key": `nul-batch-${backend}` },
+        });
+      const keyed = await send();
+      for (const reply of [plain, keyed]) {
+        expect(reply.status).toBe(200);
+        expect(reply.body.created).toBe(2);
+        expect(reply.body.failed).toHaveLength(1);
+        expect(reply.body.failed[0].index).toBe(1);
+        expect(reply.body.failed[0].code).toBe("VALIDATION_FAILED");
+      }
+      expect(keyed.body.failed[0].sku).toBe("NULB\u00002");
+      expect(skus(await list({ category: "nul-NULB", sort: "sku" }))).toEqual(["NULB-1", "NULB-3"]);
+      const replay = await send();
+      expect(replay.status).toBe(200);
+      expect(replay.headers.get("idempotent-replayed")).toBe("true");
+      expect(replay.body).toEqual(keyed.body);
+      // The replay changed nothing.
+      expect((await list({ category: "nul-NULB" })).body.total).toBe(2);
+    });
+
+    it("validates the body before the Idempotency-Key: a reused key with a bad body is a 400", async () => {
+      const headers = { "idempotency-key": `order-${backend}` };
+      const good = { items: [{ sku: "ORD-1", name: "Order", category: "order", price: 1 }] };
+      expect(
+        (await t.rest("POST", "/api/products/batch", { body: good, key: t.keys.manager, headers })).status,
+      ).toBe(200);
+      const bad = await t.rest("POST", "/api/products/batch", {
+        body: { items: "x" },
+        key: t.keys.manager,
+        headers,
+      });
+      expectProblem(bad, 400, "VALIDATION_FAILED");
+      expect(bad.body.issues.map((i: { path: string }) => i.path)).toEqual(["items"]);
     });
 
     it("reports a sku repeated inside one batch, case-insensitively", async () => {

@@ -12,6 +12,7 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { status: 403, trpc: "FORBIDDEN", title: "Forbidden" },
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND", title: "Not found" },
   METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED", title: "Method not allowed" },
+  REQUEST_TIMEOUT: { status: 408, trpc: "TIMEOUT", title: "Request timeout" },
   SKU_TAKEN: { status: 409, trpc: "CONFLICT", title: "SKU taken" },
   STORE_EXISTS: { status: 409, trpc: "CONFLICT", title: "Store exists" },
   STORE_NOT_EMPTY: { status: 409, trpc: "CONFLICT", title: "Store not empty" },
@@ -20,10 +21,14 @@ export const ERROR_CATALOGUE = {
   BELOW_RESERVED: { status: 409, trpc: "CONFLICT", title: "Below reserved" },
   RESERVATION_NOT_ACTIVE: { status: 409, trpc: "CONFLICT", title: "Reservation not active" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "Payload too large" },
+  // Answered by the HTTP layer before any transport (tRPC has no code for them): a URL or
+  // headers too long to read. tRPC would carry them as BAD_REQUEST.
+  URI_TOO_LONG: { status: 414, trpc: "BAD_REQUEST", title: "URI too long" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type" },
   IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Idempotency key reused" },
   OVER_COMMIT: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "More than reserved" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Rate limited" },
+  HEADERS_TOO_LARGE: { status: 431, trpc: "BAD_REQUEST", title: "Request headers too large" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "Internal error" },
   UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE", title: "Service unavailable" },
 } as const satisfies Record<string, { status: number; trpc: TRPC_ERROR_CODE_KEY; title: string }>;

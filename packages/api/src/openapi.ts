@@ -40,6 +40,9 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   INSUFFICIENT_STOCK: "Insufficient stock in store store1. Available: 10, Required: 15",
   IDEMPOTENCY_KEY_REUSED: "Idempotency-Key 'abc' was already used with a different request",
   PAYLOAD_TOO_LARGE: "The request body is over 1 MiB",
+  REQUEST_TIMEOUT: "The request was not received within 20 s",
+  URI_TOO_LONG: "The URL is over 8192 characters",
+  HEADERS_TOO_LARGE: "The request headers are over 16 KiB",
   RATE_LIMITED: "Too many requests for this API key; retry after 1 s",
   UNAVAILABLE: "The database is unreachable; retry shortly",
   INTERNAL: "An unexpected error occurred; it has been logged",
@@ -62,6 +65,10 @@ export function operationErrorCodes(op: AnyOperation): ErrorCode[] {
   if (method !== "GET") codes.add("PAYLOAD_TOO_LARGE");
   if (method === "POST" || method === "PUT" || method === "PATCH") codes.add("UNSUPPORTED_MEDIA_TYPE");
   if (op.kind !== "read") codes.add("IDEMPOTENCY_KEY_REUSED");
+  // Any request can be too slow, or too long in its URL or headers.
+  codes.add("REQUEST_TIMEOUT");
+  codes.add("URI_TOO_LONG");
+  codes.add("HEADERS_TOO_LARGE");
   codes.add("INTERNAL");
   codes.add("UNAVAILABLE");
   return ERROR_CODES.filter((c) => codes.has(c));
@@ -168,6 +175,18 @@ function bodyRules(input: z.ZodType): Json {
 }
 
 /**
+ * zod gives every integer the safe-integer range as bounds. In what the server answers they
+ * say nothing a client can use (a total is never near 2^53) and read as noise in the docs.
+ */
+function dropSafeIntegerBounds(node: unknown): void {
+  if (!node || typeof node !== "object") return;
+  const o = node as Json;
+  if (o.minimum === Number.MIN_SAFE_INTEGER) delete o.minimum;
+  if (o.maximum === Number.MAX_SAFE_INTEGER) delete o.maximum;
+  for (const v of Object.values(o)) dropSafeIntegerBounds(v);
+}
+
+/**
  * The OpenAPI 3.1 document, generated once at start from the procedures and then made
  * true to what the REST adapter really sends: 201/204 success codes, problem+json errors
  * from the error catalogue, the bearer scheme and the Idempotency-Key header.
@@ -192,6 +211,8 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
   // trpc-to-openapi's own error schemas describe a JSON shape the REST layer never sends.
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   schemas.Problem = PROBLEM_SCHEMA;
+  // Component schemas are answers (Product, StockLevel, …); request bodies are inline.
+  dropSafeIntegerBounds(schemas);
   components.headers = HEADERS;
 
   const paths = doc.paths as Record<string, Record<string, Json>>;
@@ -233,6 +254,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     }
     for (const [status, codes] of byStatus)
       responses[String(status)] = problemResponse(status, codes, route.operation);
+    dropSafeIntegerBounds(responses);
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
     if (route.type === "query") {
       op.parameters ??= [];

@@ -401,6 +401,15 @@ describe("stock, alerts, movements, audit", () => {
     expect(Object.keys(page).sort()).toEqual(["items", "nextCursor"]);
     const kinds = (page.items as { kind: string }[]).map((m) => m.kind);
     expect(kinds).toEqual(expect.arrayContaining(["count", "adjustment", "transfer_out", "transfer_in"]));
+    // The table speaks of skus, as the user asked, not of ids.
+    const table = await cli("movements", "--product", "DRL-18V", "--limit", "3");
+    const [head, ...rows] = table.stdout.trim().split("\n");
+    expect(head).toMatch(/\bSKU$/);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/\sDRL-18V$/);
+    const all = await cli("movements", "--limit", "5");
+    for (const row of all.stdout.trim().split("\n").slice(1))
+      expect(row).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     const future = await cli("movements", "--product", "DRL-18V", "--since", "2999-01-01", "--json");
     expect(future.json().items).toEqual([]);
     const bad = await cli("movements", "--since", "yesterday-ish");

@@ -138,13 +138,35 @@ describe("products import", () => {
     await writeFile(file("dry.csv"), `${HEADER}RJ-1,Renamed,,tools,1\nDRY-NEW,New,,tools,2\n`);
     const r = await cli("products", "import", file("dry.csv"), "--dry-run", "--json");
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ dryRun: true, rows: 2, created: 1, updated: 1, failed: [] });
+    expect(r.json()).toMatchObject({
+      dryRun: true,
+      rows: 2,
+      created: 1,
+      updated: 1,
+      unchanged: 0,
+      failed: [],
+    });
     expect((await cli("products", "get", "DRY-NEW")).code).toBe(1);
     expect((await cli("products", "get", "RJ-1", "--json")).json().name).toBe("Fine");
     const bad = await cli("products", "import", file("bad.csv"), "--dry-run");
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(
-      /^Dry run: would create 0, update 1, 4 failed, of 5 rows \(nothing written\)\./,
+      /^Dry run: would create 0, update 0, leave 1 unchanged, 4 failed, of 5 rows \(nothing written\)\./,
+    );
+  });
+
+  it("--dry-run of an unchanged export says every row is unchanged", async () => {
+    const exported = await cli("products", "export");
+    expect(exported.code).toBe(0);
+    await writeFile(file("same.csv"), exported.stdout);
+    const json = (await cli("products", "import", file("same.csv"), "--dry-run", "--json")).json();
+    const rows = json.rows as number;
+    expect(rows).toBeGreaterThan(3);
+    expect(json).toMatchObject({ created: 0, updated: 0, unchanged: rows, failed: [] });
+    const r = await cli("products", "import", file("same.csv"), "--dry-run");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `Dry run: would create 0, update 0, leave ${rows} unchanged, 0 failed, of ${rows} rows (nothing written).`,
     );
   });
 

@@ -29,7 +29,11 @@ const redact = (url: string) => url.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, "//$1:**
 
 export type BackendName = "pglite" | "postgres";
 
-/** The backends this run can test, printing once why Postgres is skipped. */
+/**
+ * The backends this run can test, printing once why Postgres is skipped. Called at the top of
+ * a test file: without PostgreSQL it also registers a skipped test there, so the run's summary
+ * counts what was not tested instead of passing over it in silence.
+ */
 export async function testBackends(): Promise<BackendName[]> {
   const reason = await postgresUnavailableReason();
   if (reason) {
@@ -37,6 +41,8 @@ export async function testBackends(): Promise<BackendName[]> {
       (globalThis as { __srWarned?: boolean }).__srWarned = true;
       console.warn(`\n[stockroom tests] SKIPPING the PostgreSQL-only tests: ${reason}\n`);
     }
+    const { it } = await import("vitest");
+    it.skip(`on postgres: this file's PostgreSQL tests (${reason})`, () => {});
     return ["pglite"];
   }
   return ["pglite", "postgres"];

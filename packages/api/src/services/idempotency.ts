@@ -67,7 +67,7 @@ export async function claimIdempotencyKey(
         "IDEMPOTENCY_KEY_REUSED",
         `Idempotency-Key '${req.key}' was already used with a different request (${prior.procedure})`,
       );
-    return { replay: true, response: prior.response };
+    return { replay: true, response: fromStored(prior.response) };
   }
   // Expired: the key is free again.
   await tx
@@ -84,6 +84,15 @@ export async function claimIdempotencyKey(
   return { replay: false };
 }
 
+/**
+ * The answer is kept as its JSON text (a jsonb string), not as a jsonb object: an answer may
+ * echo a refused input with U+0000 in it (a batch's failed row), which PostgreSQL refuses in a
+ * jsonb object but keeps as the `\u0000` escape inside JSON text.
+ */
+const toStored = (response: unknown): string => JSON.stringify(response ?? null);
+/** Records stored as jsonb objects (before the answer was kept as text) replay as they are. */
+const fromStored = (stored: unknown): unknown => (typeof stored === "string" ? JSON.parse(stored) : stored);
+
 /** Stores the answer in the same transaction as the change it describes. */
 export async function storeIdempotentResponse(
   tx: Tx,
@@ -92,7 +101,7 @@ export async function storeIdempotentResponse(
 ): Promise<void> {
   await tx
     .update(idempotencyKeys)
-    .set({ status: 1, response: (response ?? null) as never })
+    .set({ status: 1, response: toStored(response) as never })
     .where(recordOf(req));
 }
 

@@ -1,11 +1,32 @@
-import type { RouterInputs } from "@stockroom/sdk";
+import { isStockroomError, type RouterInputs, type StockroomClient } from "@stockroom/sdk";
 import { parseIntArg, parseTimeArg } from "../lib/args";
 import { defineApiCommand } from "../lib/command";
 import { UsageError } from "../lib/exit";
-import { resolveProductId } from "../lib/resolve";
+import { resolveProduct } from "../lib/resolve";
 
 type Kind = NonNullable<NonNullable<RouterInputs["movements"]["list"]>["kind"]>;
 const KINDS = ["adjustment", "transfer_out", "transfer_in", "count"] as const satisfies readonly Kind[];
+
+/**
+ * The sku of each product on a page, for people reading the table (the ledger holds ids). The
+ * reads go out together, so the SDK sends them as one batched request; a product deleted
+ * since shows its id.
+ */
+async function skusOf(client: StockroomClient, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const skus = await Promise.all(
+    unique.map((id) =>
+      client.products.get({ id }).then(
+        (p) => p.sku,
+        (err) => {
+          if (isStockroomError(err) && err.code === "NOT_FOUND") return id;
+          throw err;
+        },
+      ),
+    ),
+  );
+  return new Map(unique.map((id, i) => [id, skus[i]!]));
+}
 
 export default defineApiCommand({
   meta: { name: "movements", description: "The stock ledger, newest first" },
@@ -27,8 +48,9 @@ export default defineApiCommand({
   async run({ args, client, out }) {
     if (args.kind !== undefined && !KINDS.includes(args.kind as Kind))
       throw new UsageError(`--kind must be one of ${KINDS.join(", ")}, got '${args.kind}'`);
+    const product = args.product ? await resolveProduct(client, args.product) : undefined;
     const page = await client.movements.list({
-      productId: args.product ? await resolveProductId(client, args.product) : undefined,
+      productId: product?.id,
       storeId: args.store,
       kind: args.kind as Kind | undefined,
       transferId: args.transfer,
@@ -38,6 +60,14 @@ export default defineApiCommand({
       limit: parseIntArg(args.limit, "--limit", { min: 1, max: 100 }),
       cursor: args.cursor,
     });
+    const skus = out.jsonMode
+      ? new Map<string, string>()
+      : product
+        ? new Map([[product.id, product.sku]])
+        : await skusOf(
+            client,
+            page.items.map((m) => m.productId),
+          );
     out.result(page, () => {
       out.table(page.items, [
         { header: "time", value: (m) => m.createdAt },
@@ -47,7 +77,7 @@ export default defineApiCommand({
         { header: "after", value: (m) => m.quantityAfter, align: "right" },
         { header: "reason", value: (m) => m.reason },
         { header: "reference", value: (m) => m.reference },
-        { header: "product", value: (m) => m.productId },
+        { header: "sku", value: (m) => skus.get(m.productId) ?? m.productId },
       ]);
       if (page.nextCursor) out.note(`more: --cursor ${page.nextCursor}`);
     });

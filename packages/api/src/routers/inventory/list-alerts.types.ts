@@ -1,12 +1,12 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, ZStoreId, zText } from "../../schemas/common";
 import { LEVEL_EXAMPLE, ZStockLevel } from "./level.types";
 
 export const ZAlertsInput = z
   .strictObject({
     storeId: ZStoreId.optional(),
-    category: z.string().max(100).meta({ example: "tools" }).optional(),
+    category: zText(0, 100).meta({ example: "tools" }).optional(),
     ...ZPaging,
   })
   .default({ limit: 20, offset: 0 });

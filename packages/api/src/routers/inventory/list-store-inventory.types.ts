@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { ZOffsetPage, ZPaging, ZStoreId } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, ZStoreId, zText } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 export const ZStoreInventoryInput = z.strictObject({
   storeId: ZStoreId,
   belowMin: z.boolean().optional(),
-  category: z.string().max(100).meta({ example: "tools" }).optional(),
-  q: z.string().max(255).meta({ example: "hammer" }).optional(),
+  category: zText(0, 100).meta({ example: "tools" }).optional(),
+  q: zText(0, 255).meta({ example: "hammer" }).optional(),
   ...ZPaging,
 });
 export const ZStoreInventoryOutput = ZOffsetPage(ZStockLevel);

@@ -1,15 +1,15 @@
 import { z } from "zod";
 import type { Meta } from "../../operation";
-import { ZOffsetPage, ZPaging } from "../../schemas/common";
+import { ZOffsetPage, ZPaging, zText } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductListInput = z
   .strictObject({
-    category: z.string().max(100).meta({ example: "tools" }).optional(),
+    category: zText(0, 100).meta({ example: "tools" }).optional(),
     priceMin: z.number().min(0).max(99999999.99).meta({ example: 5 }).optional(),
     priceMax: z.number().min(0).max(99999999.99).meta({ example: 50 }).optional(),
     stockMin: z.number().int().min(0).max(2_147_483_647).meta({ example: 1 }).optional(),
-    q: z.string().max(255).meta({ example: "hammer" }).optional(),
+    q: zText(0, 255).meta({ example: "hammer" }).optional(),
     sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
     ...ZPaging,
   })

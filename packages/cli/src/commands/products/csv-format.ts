@@ -23,6 +23,14 @@ export interface ParsedRow {
   item: ProductInput;
 }
 
+/** True when importing the row would leave the product as it is (what a dry run calls unchanged). */
+export const sameProduct = (p: Product, item: ProductInput) =>
+  p.sku === item.sku &&
+  p.name === item.name &&
+  p.description === (item.description ?? null) &&
+  p.category === item.category &&
+  p.price === item.price;
+
 /** One product as the fields of its CSV record (for csvWriter). */
 export const productRecord = (p: Product) => [p.sku, p.name, p.description, p.category, p.price.toFixed(2)];
 

@@ -8,7 +8,8 @@ import { defineApiCommand } from "../../lib/command";
 import { CliFailure, UsageError } from "../../lib/exit";
 import { colors, renderTable } from "../../lib/output";
 import { createProgress } from "../../lib/progress";
-import { type ParsedRow, type RowFailure, readProductCsv } from "./csv-format";
+import type { Product } from "./columns";
+import { type ParsedRow, type RowFailure, readProductCsv, sameProduct } from "./csv-format";
 
 const MAX_CHUNK_ROWS = 1000;
 // The server refuses bodies over 1 MiB; leave room for the envelope.
@@ -86,16 +87,17 @@ export default defineApiCommand({
     let good = 0;
     let created = 0;
     let updated = 0;
+    let unchanged = 0;
     let written = 0;
     let stopped: string | null = null;
 
     await withInputFile(args.file, async (path) => {
-      let existing: Set<string> | null = null;
+      let existing: Map<string, Product> | null = null;
       if (dryRun) {
-        existing = new Set();
+        existing = new Map();
         for (let offset = 0; ; offset += 100) {
           const page = await client.products.list({ limit: 100, offset, sort: "sku" });
-          for (const p of page.items) existing.add(p.sku.toLowerCase());
+          for (const p of page.items) existing.set(p.sku.toLowerCase(), p);
           if (page.items.length === 0 || offset + page.items.length >= page.total) break;
         }
       }
@@ -105,7 +107,13 @@ export default defineApiCommand({
         if (!checked.ok) failed.push(checked.failure);
         else {
           good++;
-          if (existing) existing.has(checked.row.item.sku.toLowerCase()) ? updated++ : created++;
+          if (existing) {
+            const item = checked.row.item;
+            const now = existing.get(item.sku.toLowerCase());
+            if (!now) created++;
+            else if (sameProduct(now, item)) unchanged++;
+            else updated++;
+          }
         }
       }
       if (dryRun) return;
@@ -144,11 +152,21 @@ export default defineApiCommand({
     });
 
     failed.sort((a, b) => a.row - b.row);
-    const summary = { file: args.file, dryRun, onError, rows: total, created, updated, failed };
+    const summary = {
+      file: args.file,
+      dryRun,
+      onError,
+      rows: total,
+      created,
+      updated,
+      ...(dryRun ? { unchanged } : {}),
+      failed,
+    };
     out.result(summary, () => {
-      const verb = dryRun ? "Dry run: would create" : "Created";
       out.line(
-        `${verb} ${created}, ${dryRun ? "update" : "updated"} ${updated}, ${failed.length} failed, of ${total} rows${dryRun ? " (nothing written)" : ""}.`,
+        dryRun
+          ? `Dry run: would create ${created}, update ${updated}, leave ${unchanged} unchanged, ${failed.length} failed, of ${total} rows (nothing written).`
+          : `Created ${created}, updated ${updated}, ${failed.length} failed, of ${total} rows.`,
       );
     });
     if (failed.length > 0) {
