@@ -2,9 +2,13 @@
 // drivers load the very same file: k6 (loadtest/k6/*.js) and the local runner behind
 // `pnpm bench` (loadtest/src/bench.ts, which also turns them into wrk request lists).
 
-/** Dataset shapes. `full` is the issue's dataset; `quick` is for the smoke test. */
+/**
+ * Dataset shapes. `full` is the default dataset; `large` a chain's (`pnpm bench --layout large`:
+ * ≈ 2.2 M levels, ≈ 4 M ledger rows); `quick` is for the smoke test.
+ */
 export const LAYOUTS = {
   full: { products: 10000, stores: 50, hotProducts: 100, levelsPerColdProduct: 10, categories: 20 },
+  large: { products: 200000, stores: 200, hotProducts: 1000, levelsPerColdProduct: 10, categories: 20 },
   // What k6 seeds through the API when it finds no dataset (one request per level).
   k6: { products: 2000, stores: 20, hotProducts: 100, levelsPerColdProduct: 4, categories: 20 },
   quick: { products: 400, stores: 8, hotProducts: 20, levelsPerColdProduct: 3, categories: 6 },

@@ -1,8 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SCENARIOS } from "../scenarios.js";
-import { BenchCorrectnessError, type BenchOptions, formatReport, runBench, type ScenarioName } from "./run";
+import { LAYOUTS, SCENARIOS } from "../scenarios.js";
+import {
+  BenchCorrectnessError,
+  type BenchOptions,
+  formatReport,
+  type LayoutName,
+  runBench,
+  type ScenarioName,
+} from "./run";
 
 const HELP = `pnpm bench [options]
 
@@ -12,6 +19,8 @@ wrk is missing) at 50 and 500 connections, checks correctness after every write 
 measures the same SQL with pgbench, prints a table and writes bench/results/<time>.json.
 
   --quick               tiny dataset and 1 s runs (the smoke test uses it)
+  --layout <name>       the dataset: full (default: 10,000 products, 50 stores), large (200,000
+                        products, 200 stores, ~2.2 M levels, ~4 M ledger rows) or quick
   --duration <s>        seconds per run (default 10)
   --connections <list>  e.g. 50,500 (default: the full plan)
   --scenarios <list>    e.g. list,transfer (default: the full plan); one of ${Object.keys(SCENARIOS).join(", ")}
@@ -30,6 +39,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean" },
+      layout: { type: "string" },
       duration: { type: "string" },
       connections: { type: "string" },
       scenarios: { type: "string" },
@@ -49,9 +59,12 @@ async function main() {
     process.stdout.write(HELP);
     return;
   }
+  if (values.layout && !(values.layout in LAYOUTS))
+    throw new Error(`unknown layout ${values.layout}: one of ${Object.keys(LAYOUTS).join(", ")}`);
   const root = fileURLToPath(new URL("../../", import.meta.url));
   const options: BenchOptions = {
     quick: values.quick,
+    layout: values.layout as LayoutName | undefined,
     durationSec: values.duration ? Number(values.duration) : undefined,
     driver: (values.driver as BenchOptions["driver"]) ?? "auto",
     workers: values.workers ? Number(values.workers) : undefined,
@@ -76,7 +89,12 @@ async function main() {
   const text = formatReport(report);
   process.stdout.write(`\n${text}\n`);
   mkdirSync(`${root}bench/results`, { recursive: true });
-  const file = `${root}bench/results/${report.startedAt.replace(/[:.]/g, "-")}${options.quick ? "-quick" : ""}.json`;
+  const suffix = options.quick
+    ? "-quick"
+    : options.layout && options.layout !== "full"
+      ? `-${options.layout}`
+      : "";
+  const file = `${root}bench/results/${report.startedAt.replace(/[:.]/g, "-")}${suffix}.json`;
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }

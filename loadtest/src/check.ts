@@ -27,6 +27,10 @@ export interface CheckResult {
   checkedLevels: number;
   movements: number;
   problems: string[];
+  /** How long the API's audit (the whole ledger against every level) took to answer. */
+  auditMs?: number;
+  /** How long the whole check took (audit, snapshot, every invariant). */
+  ms: number;
 }
 
 /**
@@ -41,8 +45,10 @@ export async function checkCorrectness(
   api: { url: string; apiKey: string } | null,
   before: Snapshot,
 ): Promise<CheckResult> {
+  const started = performance.now();
   const problems: string[] = [];
   let checkedLevels = 0;
+  let auditMs: number | undefined;
   if (api) {
     const res = await fetch(`${api.url}/api/inventory/audit`, {
       headers: { authorization: `Bearer ${api.apiKey}` },
@@ -51,6 +57,7 @@ export async function checkCorrectness(
       checkedLevels: number;
       discrepancies: Array<{ productId: string; storeId: string; quantity: number; ledgerSum: number }>;
     };
+    auditMs = Math.round(performance.now() - started);
     checkedLevels = audit.checkedLevels;
     if (res.status !== 200) problems.push(`GET /api/inventory/audit answered ${res.status}`);
     else if (audit.discrepancies.length > 0)
@@ -85,5 +92,12 @@ export async function checkCorrectness(
   // The invariants every check shares (ledger sums, running sums, transfer legs, totals, counters).
   problems.push(...invariantProblems(await checkInvariants(async (text) => (await client.query(text)).rows)));
   const { rows: m } = await client.query<{ n: number }>("select count(*)::int as n from movements");
-  return { ok: problems.length === 0, checkedLevels, movements: m[0]!.n, problems };
+  return {
+    ok: problems.length === 0,
+    checkedLevels,
+    movements: m[0]!.n,
+    problems,
+    auditMs,
+    ms: Math.round(performance.now() - started),
+  };
 }

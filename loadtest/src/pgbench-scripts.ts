@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { APPLY_STOCK_SQL, changesJson, type StockOperation, transferOperation } from "@stockroom/db";
+import { productIdSql, storeIdSql } from "./seed";
 
 /**
  * The transfer scripts pgbench runs, written at bench time from the very code the server
@@ -14,8 +15,8 @@ import { APPLY_STOCK_SQL, changesJson, type StockOperation, transferOperation } 
 /** Transfers one execution of the batch script applies. */
 export const PGBENCH_BATCH = 8;
 
-const product = (v: string) => `('00000000-0000-4000-8000-' || lpad(to_hex((:${v})::bigint), 12, '0'))`;
-const store = (v: string) => `('lt-s' || lpad((:${v})::text, 2, '0'))`;
+const product = (v: string) => `${productIdSql(`:${v}`)}::text`;
+const store = (v: string) => storeIdSql(`:${v}`);
 const transferUuid = (r1: string, r2: string) =>
   `(lpad(to_hex((:${r1})::bigint), 16, '0') || lpad(to_hex((:${r2})::bigint), 16, '0'))::uuid::text`;
 

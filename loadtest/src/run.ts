@@ -13,8 +13,13 @@ import { startBenchServer } from "./server";
 
 export type ScenarioName = keyof typeof SCENARIOS;
 
+export type LayoutName = keyof typeof LAYOUTS;
+
 export interface BenchOptions {
+  /** The quick layout and 1 s runs. */
   quick?: boolean;
+  /** The dataset (scenarios.js LAYOUTS); default `full`, or `quick` with `quick`. */
+  layout?: LayoutName;
   /** Seconds per measured run. */
   durationSec?: number;
   /** [connections, scenarios][] to run, in order. */
@@ -50,7 +55,14 @@ export interface BenchReport {
   options: Record<string, unknown>;
   seed: SeedSummary;
   rows: RunRow[];
-  correctness: Array<{ after: string; ok: boolean; problems: string[]; movements: number }>;
+  correctness: Array<{
+    after: string;
+    ok: boolean;
+    problems: string[];
+    movements: number;
+    auditMs?: number;
+    checkMs: number;
+  }>;
   pgbench: PgbenchReport | null;
   ratios: Record<string, number>;
 }
@@ -89,7 +101,8 @@ async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop()
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const quick = options.quick ?? false;
-  const layout: Layout = quick ? LAYOUTS.quick : LAYOUTS.full;
+  const layoutName: LayoutName = options.layout ?? (quick ? "quick" : "full");
+  const layout: Layout = LAYOUTS[layoutName];
   const durationSec = options.durationSec ?? (quick ? 1 : 10);
   const plan = options.plan ?? (quick ? QUICK_PLAN : FULL_PLAN);
   const driverName =
@@ -114,6 +127,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       poolSize: options.poolSize ?? "server default",
       logLevel: options.logLevel ?? "warn",
       serverRoot: options.serverRoot ?? "this checkout",
+      layoutName,
       layout,
     },
     seed: undefined as unknown as SeedSummary,
@@ -141,7 +155,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       "select count(*)::int as n from products where sku like 'LT-%'",
     );
     if (existing[0]!.n === 0) {
-      log(`seeding ${layout.products} products, ${layout.stores} stores ...`);
+      log(`seeding the ${layoutName} layout: ${layout.products} products, ${layout.stores} stores ...`);
       report.seed = await seedDataset(client, layout);
     } else {
       const s = await snapshot(client);
@@ -167,6 +181,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       logLevel: options.logLevel,
       cpuProfDir: options.cpuProfDir,
       serverRoot: options.serverRoot,
+      // The audit the correctness check asks for reads the whole ledger: millions of rows at
+      // the large layout, longer than the default statement (10 s) and request (30 s) timeouts.
+      env:
+        layoutName === "large"
+          ? {
+              STOCKROOM_STATEMENT_TIMEOUT_MS: process.env.STOCKROOM_STATEMENT_TIMEOUT_MS ?? "600000",
+              STOCKROOM_REQUEST_TIMEOUT_MS: process.env.STOCKROOM_REQUEST_TIMEOUT_MS ?? "600000",
+            }
+          : undefined,
     });
     log(`server ${server.url} (pid ${server.pid}), driver ${driverName}, ${durationSec} s per run`);
 
@@ -215,6 +238,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
             ok: check.ok,
             problems: check.problems,
             movements: check.movements,
+            auditMs: check.auditMs,
+            checkMs: check.ms,
           });
           if (!check.ok) throw new BenchCorrectnessError(scenario, connections, check.problems);
           before = await snapshot(client);
@@ -241,6 +266,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         ok: check.ok,
         problems: check.problems,
         movements: check.movements,
+        checkMs: check.ms,
       });
       if (!check.ok)
         throw new BenchCorrectnessError("pgbench transfer", report.pgbench.clients, check.problems);
@@ -355,7 +381,7 @@ export function formatReport(report: BenchReport): string {
     TABLE_HEADER,
     ...report.rows.map(formatRow),
     "",
-    `correctness: ${report.correctness.map((c) => `${c.after} ${c.ok ? "ok" : "FAILED"}`).join(", ") || "no write scenario ran"}`,
+    `correctness: ${report.correctness.map((c) => `${c.after} ${c.ok ? "ok" : "FAILED"} (${c.auditMs !== undefined ? `audit ${c.auditMs} ms, ` : ""}check ${c.checkMs} ms)`).join(", ") || "no write scenario ran"}`,
   ];
   if (report.pgbench) {
     const p = report.pgbench;

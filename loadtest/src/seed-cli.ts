@@ -4,14 +4,18 @@ import { LAYOUTS } from "../scenarios.js";
 import { seedDataset } from "./seed";
 
 /**
- * `pnpm --filter @stockroom/loadtest seed [--quick]`: migrates DATABASE_URL and loads the
+ * `pnpm --filter @stockroom/loadtest seed [--quick | --layout large]`: migrates DATABASE_URL and loads the
  * load-test dataset with bulk SQL unless it is there already (what the k6 scripts expect;
  * without it they seed a smaller one through the API).
  */
 async function main() {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("Set DATABASE_URL to the PostgreSQL database to seed");
-  const layout = process.argv.includes("--quick") ? LAYOUTS.quick : LAYOUTS.full;
+  const at = process.argv.indexOf("--layout");
+  const name = at > 0 ? process.argv[at + 1] : process.argv.includes("--quick") ? "quick" : "full";
+  if (!name || !(name in LAYOUTS))
+    throw new Error(`unknown layout ${name}: one of ${Object.keys(LAYOUTS).join(", ")}`);
+  const layout = LAYOUTS[name as keyof typeof LAYOUTS];
   const database = await createDatabase({ url, poolSize: 1 });
   await database.migrate();
   await database.close();

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { category, levelMinStock, levelQuantity, levelStores, price, sku, storeId } from "../scenarios.js";
+import { CATEGORIES, HOT_QUANTITY } from "../scenarios.js";
 
 export interface Layout {
   products: number;
@@ -11,10 +11,20 @@ export interface Layout {
 
 /** Product ids are derived from the index, so pgbench scripts can name them without a lookup. */
 export const productId = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
-/** The same id as a SQL expression over a pgbench integer variable. */
-export const productIdSql = (variable: string) =>
-  `('00000000-0000-4000-8000-' || lpad(to_hex(:${variable}), 12, '0'))::uuid`;
-export const storeIdSql = (variable: string) => `('lt-s' || lpad((:${variable})::text, 2, '0'))`;
+
+// The same formulas as SQL expressions over an integer expression, for the bulk seed and the
+// pgbench scripts. They must agree with scenarios.js (sku, storeId, category, price,
+// levelStores, levelQuantity, levelMinStock): loadtest/test/seed.test.ts compares them.
+/** lpad that never truncates (PostgreSQL's lpad cuts a longer string; padStart does not). */
+const padSql = (text: string, width: number) => `lpad(${text}, greatest(${width}, length(${text})), '0')`;
+export const productIdSql = (i: string) =>
+  `('00000000-0000-4000-8000-' || ${padSql(`to_hex((${i})::bigint)`, 12)})::uuid`;
+export const storeIdSql = (k: string) => `('lt-s' || ${padSql(`(${k})::text`, 2)})`;
+const skuSql = (i: string) => `('LT-' || ${padSql(`(${i})::text`, 5)})`;
+const priceSql = (i: string) => `(1 + (((${i})::bigint * 7919) % 50000) / 100.0)::numeric(12, 2)`;
+const levelQuantitySql = (layout: Layout, i: string, k: string) =>
+  `case when (${i}) < ${layout.hotProducts} then ${HOT_QUANTITY} else 50 + (((${i}) * 7 + (${k}) * 13) % 150) end`;
+const levelMinStockSql = (i: string, k: string) => `(((${i}) * 3 + (${k}) * 11) % 80)`;
 
 export interface SeedSummary {
   products: number;
@@ -26,56 +36,59 @@ export interface SeedSummary {
 }
 
 /**
- * Loads the dataset in one transaction with a handful of bulk statements: the rows are
- * computed from scenarios.js (the same formulas the drivers use to pick requests) and sent
- * as arrays. The ledger is derived from the levels, so every level is explained by its
- * movements (received, then some sold) and products.total_quantity is the sum of its levels.
+ * Loads a layout in one transaction with a handful of bulk statements: every row is computed
+ * by PostgreSQL from generate_series with the formulas of scenarios.js (the same ones the
+ * drivers use to pick requests), so 200,000 products and millions of levels never pass
+ * through Node. The ledger is derived from the levels, so every level is explained by its
+ * movements (received, then some sold), and products.total_quantity is the sum of its levels.
+ * The count tables are kept by the statement triggers of the inserts, as for any bulk write.
  */
 export async function seedDataset(client: pg.ClientBase, layout: Layout): Promise<SeedSummary> {
   const started = performance.now();
-  const ids: string[] = [];
-  const skus: string[] = [];
-  const names: string[] = [];
-  const categories: string[] = [];
-  const prices: string[] = [];
-  const lp: string[] = [];
-  const ls: string[] = [];
-  const lq: number[] = [];
-  const lm: number[] = [];
-  for (let i = 0; i < layout.products; i++) {
-    ids.push(productId(i));
-    skus.push(sku(i));
-    names.push(`Loadtest item ${i} ${category(layout, i)}`);
-    categories.push(category(layout, i)!);
-    prices.push(price(i).toFixed(2));
-    for (const k of levelStores(layout, i)) {
-      lp.push(productId(i));
-      ls.push(storeId(k));
-      lq.push(levelQuantity(layout, i, k));
-      lm.push(levelMinStock(layout, i, k));
-    }
-  }
+  const hot = Math.min(layout.hotProducts, layout.products);
+  const step = Math.floor(layout.stores / layout.levelsPerColdProduct);
   await client.query("begin");
   try {
+    // Sorting the ledger rows of a large layout wants more than the default 4 MB.
+    await client.query("set local work_mem = '256MB'");
     await client.query(
       `insert into stores (id, name)
-       select 'lt-s' || lpad(k::text, 2, '0'), 'Loadtest store ' || k from generate_series(0, $1::int - 1) k`,
+       select ${storeIdSql("k")}, 'Loadtest store ' || k from generate_series(0, $1::int - 1) k`,
       [layout.stores],
     );
     // Older products first, so the default createdAt order is the index order.
     await client.query(
       `insert into products (id, sku, name, description, category, price, created_at, updated_at)
-       select id, sku, name, 'Seeded by the load test', category, price,
-              now() - make_interval(secs => $6::int - n), now() - make_interval(secs => $6::int - n)
-       from unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::numeric[])
-            with ordinality as t(id, sku, name, category, price, n)`,
-      [ids, skus, names, categories, prices, layout.products],
+       select ${productIdSql("i")}, ${skuSql("i")}, 'Loadtest item ' || i || ' ' || c.name,
+              'Seeded by the load test', c.name, ${priceSql("i")},
+              now() - make_interval(secs => $1::int - 1 - i), now() - make_interval(secs => $1::int - 1 - i)
+       from generate_series(0, $1::int - 1) i
+       cross join lateral (select ($2::text[])[i % $3::int + 1] as name) c`,
+      [layout.products, CATEGORIES.slice(0, layout.categories), layout.categories],
     );
+    // Hot products in every store; each cold one in levelsPerColdProduct stores, `step` apart.
     await client.query(
       `insert into stock_levels (product_id, store_id, quantity, min_stock)
-       select * from unnest($1::uuid[], $2::varchar[], $3::int[], $4::int[])`,
-      [lp, ls, lq, lm],
+       select ${productIdSql("i")}, ${storeIdSql("k")}, ${levelQuantitySql(layout, "i", "k")}, ${levelMinStockSql("i", "k")}
+       from (
+         select i, k from generate_series(0, $1::int - 1) i cross join generate_series(0, $2::int - 1) k
+         union all
+         select i, (i + j * $3::int) % $2::int
+         from generate_series($1::int, $4::int - 1) i cross join generate_series(0, $5::int - 1) j
+       ) l(i, k)`,
+      [hot, layout.stores, step, layout.products, layout.levelsPerColdProduct],
     );
+    // The ledger rows are derived from the levels just inserted, so their foreign keys hold by
+    // construction; checking them row by row (a key-share lock on the product, the store and
+    // the level, millions of times) is most of a large seed. A superuser skips those checks
+    // for this one statement (replica mode fires no ordinary trigger, and movements has only
+    // the foreign-key ones); any other role checks them.
+    const skipKeyChecks = await client
+      .query("savepoint seed_keys; set local session_replication_role = replica")
+      .then(
+        () => true,
+        () => client.query("rollback to savepoint seed_keys").then(() => false),
+      );
     // Ledger: each level was received (quantity + some), then some were sold; running sums hold.
     await client.query(
       `insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, created_at)
@@ -87,6 +100,7 @@ export async function seedDataset(client: pg.ClientBase, layout: Layout): Promis
        where v.n = 1 or l.quantity % 7 <> 0
        order by l.product_id, l.store_id, v.n`,
     );
+    if (skipKeyChecks) await client.query("set local session_replication_role = origin");
     await client.query(
       `update products p set total_quantity = s.units
        from (select product_id, sum(quantity)::int as units from stock_levels group by product_id) s

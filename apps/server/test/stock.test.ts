@@ -179,6 +179,40 @@ describe.each(backends)("stock on %s", (backend) => {
     ).toEqual(["P-1"]);
   });
 
+  it("searches a store's inventory with q (name or sku, any case), its total counting the matches", async () => {
+    await t.rest("POST", "/api/stores", { body: { id: "qs", name: "Search store" } });
+    const products = [
+      ["QS-HAMMER", "Claw hammer"],
+      ["QS-MALLET", "Rubber mallet"],
+      ["QS-SAW", "Hand saw"],
+      ["QS-HAM-2", "Sledge"],
+    ];
+    for (const [sku, name] of products) {
+      const id = (await t.rest("POST", "/api/products", { body: { sku, name, category: "qs", price: 5 } }))
+        .body.id;
+      await t.rest("POST", "/api/inventory/adjustments", {
+        body: { productId: id, storeId: "qs", delta: 3, reason: "received" },
+      });
+    }
+    // Matches q but is not stocked in the store.
+    await t.rest("POST", "/api/products", {
+      body: { sku: "QS-HAMMOCK", name: "Hammock", category: "qs", price: 5 },
+    });
+    const search = async (query: string) => {
+      const r = await t.rest("GET", `/api/stores/qs/inventory?${query}`);
+      expect(r.status).toBe(200);
+      return { skus: r.body.items.map((i: { sku: string }) => i.sku), total: r.body.total };
+    };
+    expect(await search("q=HAM")).toEqual({ skus: ["QS-HAM-2", "QS-HAMMER"], total: 2 });
+    expect(await search("q=ham&limit=1")).toEqual({ skus: ["QS-HAM-2"], total: 2 });
+    expect(await search("q=ham&limit=1&offset=5")).toEqual({ skus: [], total: 2 });
+    expect(await search("q=mallet")).toEqual({ skus: ["QS-MALLET"], total: 1 });
+    expect(await search("q=saw&category=qs")).toEqual({ skus: ["QS-SAW"], total: 1 });
+    expect(await search("q=ham&belowMin=false")).toEqual({ skus: ["QS-HAM-2", "QS-HAMMER"], total: 2 });
+    expect(await search("q=ham&belowMin=true")).toEqual({ skus: [], total: 0 });
+    expect(await search("q=drill")).toEqual({ skus: [], total: 0 });
+  });
+
   it("pages the ledger by cursor, newest first, stable while rows arrive", async () => {
     const first = await t.rest("GET", "/api/movements?limit=2");
     expect(first.body.items).toHaveLength(2);

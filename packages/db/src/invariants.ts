@@ -81,16 +81,24 @@ export const INVARIANT_SQL = {
       select p.category, count(*) filter (where p.deleted_at is null) as products
       from public.products p group by p.category
     ),
+    -- One pass over the live levels, grouped; never a count per store (and category), which
+    -- rescans them all for each of the stores × categories pairs.
+    below as (
+      select l.store_id, l.category, count(*) as below_min from live l
+      where l.quantity - l.reserved < l.min_stock group by l.store_id, l.category
+    ),
     pair as (
-      select s.id as store_id, c.category,
-             (select count(*) from live l where l.store_id = s.id and l.category = c.category
-                and l.quantity - l.reserved < l.min_stock) as below_min
+      select s.id as store_id, c.category, coalesce(b.below_min, 0) as below_min
       from public.stores s cross join (select distinct category from public.products) c
+      left join below b on b.store_id = s.id and b.category = c.category
+    ),
+    per_store as (
+      select l.store_id, count(*) as levels, count(*) filter (where l.quantity - l.reserved < l.min_stock) as below_min
+      from live l group by l.store_id
     ),
     store as (
-      select s.id as store_id, (select count(*) from live l where l.store_id = s.id) as levels,
-             (select count(*) from live l where l.store_id = s.id and l.quantity - l.reserved < l.min_stock) as below_min
-      from public.stores s
+      select s.id as store_id, coalesce(p.levels, 0) as levels, coalesce(p.below_min, 0) as below_min
+      from public.stores s left join per_store p on p.store_id = s.id
     )
     select 'category ' || cat.category as counter from cat
       left join public.category_counts c on c.category = cat.category

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { lockDataDir } from "./data-dir-lock";
-import { PGLITE_SETTINGS, pgliteTemplate, type TemplateKind } from "./pglite-template";
+import { PGLITE_EXTENSIONS, PGLITE_SETTINGS, pgliteTemplate, type TemplateKind } from "./pglite-template";
 
 export interface OpenPgliteOptions {
   /** What a new (empty) directory starts as. */
@@ -18,8 +18,9 @@ export interface OpenPgliteOptions {
  */
 export async function openPglite(dataDir: string, options: OpenPgliteOptions): Promise<PGlite> {
   if (dataDir.includes("://")) {
-    if (!dataDir.startsWith("memory://")) return PGlite.create(dataDir);
+    if (!dataDir.startsWith("memory://")) return PGlite.create(dataDir, { extensions: PGLITE_EXTENSIONS });
     return PGlite.create(dataDir, {
+      extensions: PGLITE_EXTENSIONS,
       loadDataDir: await pgliteTemplate(options.template, options.migrationsFolder),
     });
   }
@@ -29,10 +30,10 @@ export async function openPglite(dataDir: string, options: OpenPgliteOptions): P
   try {
     const isNew = !existsSync(join(dataDir, "PG_VERSION"));
     if (!isNew) applySettings(dataDir);
-    db = await PGlite.create(
-      dataDir,
-      isNew ? { loadDataDir: await pgliteTemplate(options.template, options.migrationsFolder) } : {},
-    );
+    db = await PGlite.create(dataDir, {
+      extensions: PGLITE_EXTENSIONS,
+      ...(isNew ? { loadDataDir: await pgliteTemplate(options.template, options.migrationsFolder) } : {}),
+    });
   } catch (err) {
     lock.release();
     throw err;

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type PGliteOptions } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
 import { installSqlSourcesOnPglite, readSqlSources } from "./sql-sources";
@@ -29,6 +30,14 @@ export type TemplateKind = "empty" | "migrated";
  * memory of a reopened database from ~290 to ~170 MiB.
  */
 export const PGLITE_SETTINGS: Record<string, string> = { shared_buffers: "16MB" };
+
+/**
+ * The extensions the migrations create (pg_trgm: the trigram indexes of text search). PGlite
+ * loads an extension's code only when the instance is created with it, so every PGlite this
+ * project opens passes these options: one without them fails on the first statement that
+ * touches a trigram index.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm } satisfies PGliteOptions["extensions"];
 
 // Bump when the way a template is made changes, so old cached ones are not used.
 const FORMAT = 1;
@@ -106,8 +115,11 @@ async function loadOrMake(kind: TemplateKind, file: string, migrationsFolder: st
   }
   const db =
     kind === "empty"
-      ? await PGlite.create("memory://")
-      : await PGlite.create("memory://", { loadDataDir: await pgliteTemplate("empty", migrationsFolder) });
+      ? await PGlite.create("memory://", { extensions: PGLITE_EXTENSIONS })
+      : await PGlite.create("memory://", {
+          extensions: PGLITE_EXTENSIONS,
+          loadDataDir: await pgliteTemplate("empty", migrationsFolder),
+        });
   let archive: Blob;
   try {
     if (kind === "empty")

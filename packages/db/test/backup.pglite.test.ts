@@ -13,13 +13,14 @@ import {
   verifyBackup,
 } from "../src/backup";
 import { createDatabase } from "../src/client";
+import { PGLITE_EXTENSIONS } from "../src/pglite-template";
 import { createScratchPostgres, testBackends } from "../src/testing";
 import { fingerprint, seedLedger, tempDir } from "./backup-helpers";
 
 const backends = await testBackends();
 
 async function withPglite<T>(dataDir: string, fn: (query: QueryFn) => Promise<T>): Promise<T> {
-  const db = await PGlite.create(dataDir);
+  const db = await PGlite.create(dataDir, { extensions: PGLITE_EXTENSIONS });
   try {
     return await fn(async (text) => (await db.query(text)).rows as never[]);
   } finally {

@@ -66,4 +66,19 @@ describe.each(backends)("count tables stay exact (%s)", (backend) => {
     await run(sql`delete from stock_levels where store_id = 'a'`);
     await expectExact("a store's levels deleted");
   });
+
+  it("names every kept count that differs from a recount", async () => {
+    await run(sql`update store_counts set levels = levels + 1 where store_id = 'b'`);
+    await run(sql`update store_counts set below_min = below_min + 2 where store_id = 'c'`);
+    await run(sql`insert into store_category_counts (store_id, category, below_min) values ('a', 'tools', 4)
+      on conflict (category, store_id) do update set below_min = store_category_counts.below_min + 4`);
+    await run(sql`update category_counts set products = products + 1 where category = 'paint'`);
+    const wrong = rowsOf<{ counter: string }>(await run(sql.raw(INVARIANT_SQL.counters)));
+    expect(wrong.map((r) => r.counter)).toEqual([
+      "category paint",
+      "store and category a/tools",
+      "store b",
+      "store c",
+    ]);
+  });
 });

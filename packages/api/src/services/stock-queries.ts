@@ -55,9 +55,14 @@ function levelFilters(
     /**
      * Counts the matching levels whose product passes the product filters. The product is
      * probed per level (a correlated subquery the planner cannot turn into a hash join over
-     * the whole catalogue), so the cost follows the matching levels, found by index.
+     * the whole catalogue), so the cost follows the matching levels, found by index. With
+     * `q`, the other way round: the products that match, from the trigram indexes, each
+     * probing its level by primary key, so the cost follows the matching products.
      */
-    count: `(select count(*) from stock_levels l where ${levelText}
+    count: input.q
+      ? `(select count(*) from products p join stock_levels l on l.product_id = p.id
+         where ${productText}${level.length > 0 ? ` and ${levelText}` : ""})`
+      : `(select count(*) from stock_levels l where ${levelText}
        and (select ${productText} from products p where p.id = l.product_id))`,
     /**
      * The kept below_min counters count a level by its stored `reserved`; this many of the

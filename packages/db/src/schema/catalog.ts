@@ -42,6 +42,15 @@ export const products = pgTable(
     index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_sku_idx").on(t.sku, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_total_idx").on(t.totalQuantity, t.id).where(sql`${t.deletedAt} is null`),
+    // Text search `q` (case-insensitive substring of name or sku, products and store
+    // inventory): trigram indexes (pg_trgm, created by migration 0010), one per column, which
+    // the planner ORs together. Patterns of fewer than 3 characters cannot use them.
+    index("products_live_name_trgm_idx")
+      .using("gin", t.name.op("gin_trgm_ops"))
+      .where(sql`${t.deletedAt} is null`),
+    index("products_live_sku_trgm_idx")
+      .using("gin", t.sku.op("gin_trgm_ops"))
+      .where(sql`${t.deletedAt} is null`),
   ],
 );
 
