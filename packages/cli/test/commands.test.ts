@@ -385,9 +385,18 @@ describe("stock, alerts, movements, audit", () => {
   it("audits the ledger", async () => {
     const r = await cli("audit", "--json");
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ checkedLevels: expect.any(Number), discrepancies: [] });
+    expect(r.json()).toMatchObject({
+      mode: "incremental",
+      checkedLevels: expect.any(Number),
+      discrepancies: [],
+    });
     const human = await cli("audit");
-    expect(human.stdout).toMatch(/^Checked \d+ stock levels: 0 discrepancies\./);
+    expect(human.stdout).toMatch(
+      /^Checked \d+ stock levels, the levels with movements after seq \d+ \(up to \d+\): 0 discrepancies\. Verified up to seq \d+\./,
+    );
+    const full = await cli("audit", "--full", "--json");
+    expect(full.json()).toMatchObject({ mode: "full", checkedFromSeq: 0, discrepancies: [] });
+    expect(full.json().checkedLevels).toBeGreaterThanOrEqual(r.json().checkedLevels);
   });
 });
 

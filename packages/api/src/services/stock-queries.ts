@@ -1,4 +1,13 @@
-import { ledgerAudit, movements, type Queryable, queryOf, rowsOf } from "@stockroom/db";
+import {
+  advanceAuditWatermark,
+  ledgerAudit,
+  ledgerFrontier,
+  movements,
+  type Queryable,
+  queryOf,
+  readAuditWatermark,
+  rowsOf,
+} from "@stockroom/db";
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { notFound } from "../errors";
@@ -223,8 +232,29 @@ export async function listAlerts(db: Queryable, input: AlertsInput) {
   );
 }
 
-/** Recomputes every level from the ledger; any difference is a discrepancy. */
-export const auditLedger = (db: Queryable) => ledgerAudit(queryOf(db));
+/**
+ * The ledger audit. Incremental (the default): the levels with movements after the watermark,
+ * up to the ledger's frontier, each against its whole ledger. Full: every level. A run that
+ * finds nothing wrong moves the watermark to the frontier; one that finds a discrepancy leaves
+ * it, so the next run reports it again until it is corrected.
+ */
+export async function auditLedger(db: Queryable, input: { full?: boolean } = {}) {
+  const query = queryOf(db);
+  const previous = await readAuditWatermark(query);
+  const upTo = await db.transaction((tx) => ledgerFrontier(queryOf(tx)));
+  const mode = input.full ? "full" : "incremental";
+  const report = await ledgerAudit(query, input.full ? undefined : { after: previous.seq, upTo });
+  const watermark =
+    report.discrepancies.length === 0 ? await advanceAuditWatermark(query, upTo, mode) : previous;
+  return {
+    mode,
+    ...report,
+    checkedFromSeq: input.full ? 0 : Math.min(previous.seq, upTo),
+    checkedToSeq: upTo,
+    watermark: watermark.seq,
+    verifiedAt: watermark.verifiedAt,
+  } as const;
+}
 
 export interface MovementListInput {
   productId?: string;

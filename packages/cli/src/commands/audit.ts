@@ -2,11 +2,27 @@ import { defineApiCommand } from "../lib/command";
 import { CliFailure } from "../lib/exit";
 
 export default defineApiCommand({
-  meta: { name: "audit", description: "Recompute every stock level from the ledger (admin)" },
-  async run({ client, out }) {
-    const report = await client.inventory.audit();
+  meta: {
+    name: "audit",
+    description:
+      "Check stock levels against the ledger: those changed since the last clean audit, or all (admin)",
+  },
+  args: {
+    full: {
+      type: "boolean",
+      description: "Recheck every level, not only those with movements since the last audit",
+    },
+  },
+  async run({ args, client, out }) {
+    const report = await client.inventory.audit(args.full ? { full: true } : undefined);
     out.result(report, () => {
-      out.line(`Checked ${report.checkedLevels} stock levels: ${report.discrepancies.length} discrepancies.`);
+      const scope =
+        report.mode === "full"
+          ? "every stock level"
+          : `the levels with movements after seq ${report.checkedFromSeq} (up to ${report.checkedToSeq})`;
+      out.line(
+        `Checked ${report.checkedLevels} stock levels, ${scope}: ${report.discrepancies.length} discrepancies. Verified up to seq ${report.watermark}.`,
+      );
       if (report.discrepancies.length === 0) return;
       out.table(report.discrepancies, [
         { header: "store", value: (d) => d.storeId },

@@ -9,5 +9,5 @@ export const auditLedgerOperation = defineOperation({
   output: ZAuditOutput,
   minRole: "admin",
   kind: "read",
-  handler: (ctx) => auditLedger(ctx.db),
+  handler: (ctx, input) => auditLedger(ctx.db, input ?? {}),
 });
