@@ -93,11 +93,12 @@ export default defineApiCommand({
       let existing: Set<string> | null = null;
       if (dryRun) {
         existing = new Set();
-        for (let offset = 0; ; offset += 100) {
-          const page = await client.products.list({ limit: 100, offset, sort: "sku" });
+        let cursor: string | undefined;
+        do {
+          const page = await client.products.list({ limit: 100, sort: "sku", cursor });
           for (const p of page.items) existing.add(p.sku.toLowerCase());
-          if (page.items.length === 0 || offset + page.items.length >= page.total) break;
-        }
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
       }
       // First read: check every row, keeping only the failures and counts.
       for await (const checked of readProductCsv(createReadStream(path))) {
