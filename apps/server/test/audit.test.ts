@@ -1,4 +1,4 @@
-import { sql } from "@stockroom/db";
+import { createDatabase, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
 
@@ -112,6 +112,44 @@ describe.each(backends)("incremental ledger audit on %s", (backend) => {
     expect(fixed).toMatchObject({ discrepancies: [], checkedLevels: 1 });
     expect(fixed.watermark).toBe(first.checkedToSeq);
   });
+
+  it.skipIf(backend !== "postgres")(
+    "waits for a writer still holding a lower seq, so its row is checked before the watermark passes it",
+    async () => {
+      const other = await createDatabase({ url: t.url!, poolSize: 1 });
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let inserted!: () => void;
+        const didInsert = new Promise<void>((r) => (inserted = r));
+        // A writer takes a seq and has not committed yet...
+        const writer = other.db.transaction(async (tx) => {
+          await tx.execute(
+            sql.raw(`insert into movements (product_id, store_id, kind, delta, quantity_after, reason)
+              values ('${products[1]}', 'au', 'adjustment', 2, 12, 'received')`),
+          );
+          inserted();
+          await gate;
+        });
+        await didInsert;
+        // ...while a later seq commits.
+        expect((await adjust(products[0]!, 1)).status).toBe(201);
+        const auditing = audit();
+        await new Promise((r) => setTimeout(r, 300));
+        release();
+        await writer;
+        const run = await auditing;
+        expect(run.discrepancies).toEqual([
+          { productId: products[1], storeId: "au", quantity: 10, ledgerSum: 12 },
+        ]);
+      } finally {
+        await other.close();
+        await exec(`update stock_levels set quantity = 12 where product_id = '${products[1]}'`);
+        await exec(`update products set total_quantity = 12 where id = '${products[1]}'`);
+      }
+      expect(await audit()).toMatchObject({ discrepancies: [] });
+    },
+  );
 
   it("full=true is admin only, like the audit, and must be a boolean", async () => {
     expectProblem(
