@@ -1,4 +1,4 @@
-import { createDatabase, sql } from "@stockroom/db";
+import { createDatabase, rowsOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
 
@@ -39,9 +39,7 @@ describe.each(backends)("incremental ledger audit on %s", (backend) => {
   const exec = (text: string) => t.database.db.execute(sql.raw(text));
 
   it("first run checks every level with movements and sets the watermark at the ledger's end", async () => {
-    const [{ max }] = (await exec("select max(seq)::int as max from movements")).rows as Array<{
-      max: number;
-    }>;
+    const max = rowsOf<{ max: number }>(await exec("select max(seq)::int as max from movements"))[0]!.max;
     const first = await audit();
     expect(first).toMatchObject({
       mode: "incremental",

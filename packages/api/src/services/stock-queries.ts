@@ -6,9 +6,8 @@ import {
   type Queryable,
   queryOf,
   readAuditWatermark,
-  rowsOf,
 } from "@stockroom/db";
-import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { notFound } from "../errors";
 import { decodeCursor, invalidCursor, type KeysetPosition, keysetPage } from "../lib/keyset";
