@@ -53,5 +53,5 @@ export const auditLedgerMeta: Meta = {
       "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas. By default the audit is incremental: it rechecks only the levels with movements after the watermark (the ledger seq up to which every level was found right), so its cost follows what changed since the last audit. `full=true` rechecks every level, including ones changed without a movement. A clean run moves the watermark to the frontier it checked; a run with discrepancies leaves it.",
   },
   errors: [],
-  errorExamples: { VALIDATION_FAILED: "full: Invalid input: expected boolean, received string" },
+  errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "since"' },
 };
