@@ -28,11 +28,12 @@ function getJson(path) {
 
 function findProducts() {
   const ids = [];
-  for (let offset = 0; ; offset += 100) {
-    const page = getJson(`/api/products?q=LT-&sort=sku&limit=100&offset=${offset}`);
+  let cursor = null;
+  do {
+    const page = getJson(`/api/products?q=LT-&sort=sku&limit=100${cursor ? `&cursor=${cursor}` : ""}`);
     for (const p of page.items) if (/^LT-\d{5}$/.test(p.sku)) ids[Number(p.sku.slice(3))] = p.id;
-    if (page.items.length < 100) break;
-  }
+    cursor = page.nextCursor;
+  } while (cursor);
   return ids;
 }
 

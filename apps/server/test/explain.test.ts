@@ -35,7 +35,15 @@ interface PlanNode {
   "Node Type": string;
   "Relation Name"?: string;
   "Index Name"?: string;
+  "Index Cond"?: string;
   Plans?: PlanNode[];
+}
+
+/** Whether the plan starts an index scan at a row comparison (a keyset page's bound). */
+function rowBoundInIndex(node: PlanNode): boolean {
+  return (
+    (node["Index Cond"] ?? "").includes("ROW(") || (node.Plans ?? []).some((child) => rowBoundInIndex(child))
+  );
 }
 
 function seqScans(node: PlanNode, out: string[] = []): string[] {
@@ -141,7 +149,10 @@ describe.skipIf(reason !== null).each(DATASETS)(
     const get = async (path: string) => {
       const res = await app.request(path, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
-      return res.json() as Promise<{ items: Array<{ id: string; productId?: string; transferId?: string }> }>;
+      return res.json() as Promise<{
+        items: Array<{ id: string; productId?: string; transferId?: string }>;
+        nextCursor?: string | null;
+      }>;
     };
 
     /** Sends the request, then explains every statement it made. */
@@ -180,6 +191,7 @@ describe.skipIf(reason !== null).each(DATASETS)(
           seqScans: [...seqScans(custom), ...seqScans(generic).map((t) => `${t} (generic plan)`)],
           /** Whether each plan reads a trigram index (custom, generic). */
           trigram: [custom, generic].map((plan) => indexesUsed(plan).some((i) => TRIGRAM.has(i))),
+          rowBound: rowBoundInIndex(custom) && rowBoundInIndex(generic),
         });
       }
       return results;
@@ -220,6 +232,31 @@ describe.skipIf(reason !== null).each(DATASETS)(
       "/api/inventory/alerts?limit=20&offset=100",
     ])("%s", async (path) => {
       for (const p of await plansOf(path)) expect(p.seqScans, p.text).toEqual([]);
+    });
+
+    // Cursor pages taken deep in each list: the page must start in an index at the cursor's key
+    // (a row comparison in the index condition, in both plans), not walk to it.
+    const cursorLists = [
+      ...SORTS.map((sort) => `/api/products?sort=${sort}`),
+      ...SORTS.map((sort) => `/api/products?category=cat7&sort=${sort}`),
+      "/api/stores/x03/inventory",
+      "/api/stores/x03/inventory?category=cat15",
+      "/api/stores/x03/inventory?belowMin=true",
+      "/api/inventory/alerts",
+      "/api/inventory/alerts?storeId=x03",
+      "/api/inventory/alerts?category=cat5",
+    ];
+
+    it.each(cursorLists)("%s with cursor", async (path) => {
+      const sep = path.includes("?") ? "&" : "?";
+      const deep = await get(`${path}${sep}limit=20&offset=${path.includes("=") ? 20 : 5000}`);
+      expect(deep.nextCursor).toEqual(expect.any(String));
+      const plans = await plansOf(`${path}${sep}limit=20&cursor=${deep.nextCursor}`);
+      expect(plans).toHaveLength(1);
+      for (const p of plans) {
+        expect(p.seqScans, p.text).toEqual([]);
+        expect(p.rowBound, `no row comparison in an index condition: ${p.text}`).toBe(true);
+      }
     });
 
     // Text search `q`: a name fragment that matches one product, a sku prefix that matches 100

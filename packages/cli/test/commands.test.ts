@@ -420,12 +420,18 @@ describe("stock, alerts, movements, audit", () => {
     const r = await cli("audit", "--json");
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
+      mode: "incremental",
       checkedLevels: expect.any(Number),
       discrepancies: [],
       reservedDiscrepancies: [],
     });
     const human = await cli("audit");
-    expect(human.stdout).toMatch(/^Checked \d+ stock levels: 0 discrepancies, 0 reserved mismatches\./);
+    expect(human.stdout).toMatch(
+      /^Checked \d+ stock levels, the levels with movements after seq \d+ \(up to \d+\): 0 discrepancies, 0 reserved mismatches\. Verified up to seq \d+\./,
+    );
+    const full = await cli("audit", "--full", "--json");
+    expect(full.json()).toMatchObject({ mode: "full", checkedFromSeq: 0, discrepancies: [] });
+    expect(full.json().checkedLevels).toBeGreaterThanOrEqual(r.json().checkedLevels);
   });
 });
 

@@ -16,14 +16,28 @@ export const queryOf =
   async <T>(text: string) =>
     rowsOf<T>(await db.execute(sql.raw(text)));
 
-const LEDGER_SUMS =
-  "select product_id, store_id, sum(delta) as s from public.movements group by product_id, store_id";
+/** Ledger seqs (after, upTo]: the movements an incremental audit has not verified yet. */
+export interface LedgerRange {
+  after: number;
+  upTo: number;
+}
 
-export const INVARIANT_SQL = {
-  /** 2. Levels whose quantity is not the sum of their ledger rows, and ledgers with no level. */
-  ledgerSums: `with sums as (${LEDGER_SUMS})
+const seqRange = (r: LedgerRange) => `seq > ${Math.trunc(r.after)} and seq <= ${Math.trunc(r.upTo)}`;
+
+/**
+ * 2. Levels whose quantity is not the sum of their ledger rows, and ledgers with no level:
+ * over the whole database, or only for the levels with movements in `range` (their whole
+ * ledger summed, through the (product_id, store_id, seq) index).
+ */
+export function ledgerSumsSql(range?: LedgerRange): string {
+  const scope = range
+    ? `where (product_id, store_id) in (select product_id, store_id from public.movements where ${seqRange(range)})`
+    : "";
+  return `with sums as (
+      select product_id, store_id, sum(delta) as s from public.movements ${scope} group by product_id, store_id
+    )
     select l.product_id::text as product_id, l.store_id, l.quantity, coalesce(s.s, 0) as ledger_sum
-      from public.stock_levels l left join sums s using (product_id, store_id)
+      from public.stock_levels l ${range ? "join" : "left join"} sums s using (product_id, store_id)
      where l.quantity <> coalesce(s.s, 0)
     union all
     select s.product_id::text, s.store_id, 0, s.s
@@ -31,7 +45,12 @@ export const INVARIANT_SQL = {
      where s.s <> 0
        and not exists (select 1 from public.stock_levels l where l.product_id = s.product_id and l.store_id = s.store_id)
     order by 1, 2
-    limit 1000`,
+    limit 1000`;
+}
+
+export const INVARIANT_SQL = {
+  /** 2. Levels whose quantity is not the sum of their ledger rows, and ledgers with no level. */
+  ledgerSums: ledgerSumsSql(),
   /** 2. Ledger rows whose quantity_after is not the running sum of their level's deltas. */
   runningSums: `select count(*)::int as n from (
       select quantity_after, sum(delta) over (partition by product_id, store_id order by seq) as running
@@ -131,21 +150,29 @@ export interface ReservedDiscrepancy {
 }
 
 /**
- * The ledger audit: every level against the sum of its ledger rows, and its reserved units
- * against its open reservation lines.
+ * The ledger audit: every level against the sum of its ledger rows, or (with `range`) only
+ * the levels with movements in that range, each against its whole ledger; and every level's
+ * reserved units against its open reservation lines (always all of them).
  */
-export async function ledgerAudit(query: QueryFn): Promise<{
+export async function ledgerAudit(
+  query: QueryFn,
+  range?: LedgerRange,
+): Promise<{
   checkedLevels: number;
   discrepancies: LedgerDiscrepancy[];
   reservedDiscrepancies: ReservedDiscrepancy[];
 }> {
-  const [checked] = await query<{ n: string | number }>("select count(*) as n from public.stock_levels");
+  const [checked] = await query<{ n: string | number }>(
+    range
+      ? `select count(*) as n from (select distinct product_id, store_id from public.movements where ${seqRange(range)}) t`
+      : "select count(*) as n from public.stock_levels",
+  );
   const rows = await query<{
     product_id: string;
     store_id: string;
     quantity: string | number;
     ledger_sum: string | number;
-  }>(INVARIANT_SQL.ledgerSums);
+  }>(ledgerSumsSql(range));
   const reserved = await query<{
     product_id: string;
     store_id: string;
@@ -167,6 +194,52 @@ export async function ledgerAudit(query: QueryFn): Promise<{
       ledgerSum: Number(d.ledger_sum),
     })),
   };
+}
+
+export interface AuditWatermark {
+  /** Every level with movements up to this seq matched its ledger when last checked. */
+  seq: number;
+  verifiedAt: string | null;
+}
+
+export async function readAuditWatermark(query: QueryFn): Promise<AuditWatermark> {
+  const [row] = await query<{ seq: string | number; at: string | Date | null }>(
+    "select verified_seq as seq, verified_at as at from public.audit_watermark where id = 1",
+  );
+  return { seq: Number(row?.seq ?? 0), verifiedAt: row?.at ? new Date(row.at).toISOString() : null };
+}
+
+/**
+ * The ledger's frontier: its highest seq at a moment when no writer holds a lower one
+ * uncommitted. A seq is taken inside an insert into movements, which holds ROW EXCLUSIVE on
+ * the table until its transaction ends; SHARE mode waits for every such writer and keeps new
+ * ones out while the maximum is read (an index probe), so every seq up to the answer is
+ * committed or rolled back for good. Runs in the caller's transaction, which should end at once.
+ */
+export async function ledgerFrontier(query: QueryFn, lockTimeoutMs = 5000): Promise<number> {
+  await query(`set local lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+  await query("lock table public.movements in share mode");
+  const [row] = await query<{ seq: string | number }>(
+    "select coalesce(max(seq), 0) as seq from public.movements",
+  );
+  return Number(row?.seq ?? 0);
+}
+
+/** Moves the watermark forward (never back: audits may overlap) and answers where it stands. */
+export async function advanceAuditWatermark(
+  query: QueryFn,
+  seq: number,
+  mode: string,
+): Promise<AuditWatermark> {
+  const [row] = await query<{ seq: string | number; at: string | Date }>(
+    `insert into public.audit_watermark as w (id, verified_seq, verified_at, mode)
+       values (1, ${Math.trunc(seq)}, now(), '${mode === "full" ? "full" : "incremental"}')
+     on conflict (id) do update set
+       verified_seq = greatest(w.verified_seq, excluded.verified_seq),
+       verified_at = excluded.verified_at, mode = excluded.mode
+     returning verified_seq as seq, verified_at as at`,
+  );
+  return { seq: Number(row?.seq ?? seq), verifiedAt: new Date(row?.at ?? Date.now()).toISOString() };
 }
 
 export interface InvariantReport {

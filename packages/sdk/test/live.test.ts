@@ -44,6 +44,10 @@ describe("against a live server", () => {
     const page = await client.products.list({ limit: 3, sort: "sku" });
     expect(page.items).toHaveLength(3);
     expect(page.total).toBeGreaterThan(3);
+    // nextCursor is typed string | null; cursor takes it back for the next page.
+    const next = await client.products.list({ limit: 3, sort: "sku", cursor: page.nextCursor ?? undefined });
+    expect(next.offset).toBe(3);
+    expect(next.items[0]!.sku > page.items[2]!.sku).toBe(true);
     const stores = await client.stores.list();
     expect(stores.items.map((s) => s.id)).toContain("store1");
   });

@@ -1,11 +1,14 @@
 import { PgCode, pgConstraint, pgErrorCode, products, type Queryable, rowsOf } from "@stockroom/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { AppError, issuesFromZod, notFound } from "../errors";
+import { decodeCursor, keysetPage } from "../lib/keyset";
 import {
   type TProduct,
   type TProductCreateInput,
   ZProductCreateInput,
 } from "../routers/products/product.types";
+import { ZUuid, zText } from "../schemas/common";
 import { isoOf, Statement } from "./named";
 
 type ProductRow = {
@@ -34,15 +37,18 @@ export function toProduct(row: ProductRow): TProduct {
   };
 }
 
+export type ProductSort = "name" | "-name" | "price" | "-price" | "sku" | "-sku" | "createdAt" | "-createdAt";
+
 export interface ProductListInput {
   category?: string;
   priceMin?: number;
   priceMax?: number;
   stockMin?: number;
   q?: string;
-  sort?: "name" | "-name" | "price" | "-price" | "sku" | "-sku" | "createdAt" | "-createdAt";
+  sort?: ProductSort;
   limit: number;
   offset: number;
+  cursor?: string;
 }
 
 /** Escapes LIKE wildcards so `q` is a plain substring. */
@@ -74,14 +80,60 @@ const fromRaw = (r: RawProductRow): TProduct => ({
 });
 
 const PRODUCT_COLUMNS = "id, sku, name, description, category, price, created_at, updated_at, total_quantity";
-const SORT_COLUMNS = { name: "name", price: "price", sku: "sku", createdAt: "created_at" } as const;
+/**
+ * Per sort: the column, the type its cursor value is compared as, that value as text (exact:
+ * numeric as written, a timestamp to the microsecond in UTC), and the value's schema.
+ */
+const SORTS = {
+  name: { column: "name", cast: "varchar", key: "name", value: zText(0, 255) },
+  sku: { column: "sku", cast: "varchar", key: "sku", value: zText(0, 64) },
+  price: {
+    column: "price",
+    cast: "numeric",
+    key: "price::text",
+    value: z.string().regex(/^\d{1,10}\.\d\d$/),
+  },
+  createdAt: {
+    column: "created_at",
+    cast: "timestamptz",
+    key: `to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    // A real instant: the text without its microseconds survives a round trip through Date.
+    value: z
+      .string()
+      .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+      .refine((s) => {
+        const ms = new Date(`${s.slice(0, 23)}Z`);
+        return !Number.isNaN(ms.getTime()) && ms.toISOString().slice(0, 23) === s.slice(0, 23);
+      }),
+  },
+} as const;
 
 /**
- * One statement, prepared once per connection: the page, plus `total` as an uncorrelated
- * subquery (run once). Without filters other than category the total is read from
- * category_counts, which triggers keep exact; other filters count matches through an index.
+ * One statement, prepared once per connection: the page (one row more than asked, to know
+ * whether a next page exists), plus `total` as an uncorrelated subquery (run once). Without
+ * filters other than category the total is read from category_counts, which triggers keep
+ * exact; other filters count matches through an index. A cursor page starts after the
+ * cursor's key with one row comparison on the sort's index and counts nothing: its total is
+ * the one counted with the first page.
  */
 export async function listProducts(db: Queryable, input: ProductListInput) {
+  const sortName = input.sort ?? "createdAt";
+  const dir = sortName.startsWith("-") ? "desc" : "asc";
+  const sort = SORTS[sortName.replace(/^-/, "") as keyof typeof SORTS];
+  const keyset = {
+    list: "products",
+    scope: {
+      category: input.category,
+      priceMin: input.priceMin,
+      priceMax: input.priceMax,
+      stockMin: input.stockMin,
+      q: input.q,
+      sort: sortName,
+    },
+    key: z.tuple([sort.value, ZUuid]),
+  };
+  const after = decodeCursor(keyset, input);
+
   const st = new Statement();
   let where = "deleted_at is null";
   const category = input.category !== undefined ? st.p(input.category) : null;
@@ -94,20 +146,37 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
     const pattern = st.p(likePattern(input.q));
     where += ` and (name ilike ${pattern} or sku ilike ${pattern})`;
   }
-  const sort = input.sort ?? "createdAt";
-  const dir = sort.startsWith("-") ? "desc" : "asc";
-  const column = SORT_COLUMNS[sort.replace(/^-/, "") as keyof typeof SORT_COLUMNS];
+  const order = `order by products.${sort.column} ${dir}, products.id ${dir}`;
+  const columns = `${PRODUCT_COLUMNS}, ${sort.key} as sort_key`;
+  const keyOf = (r: RawProductRow & { sort_key: string }): [string, string] => [r.sort_key, r.id];
+
+  if (after) {
+    const [value, id] = after.after;
+    const rows = await st.rows<RawProductRow & { sort_key: string }>(
+      db,
+      `select ${columns} from products
+       where ${where} and (products.${sort.column}, products.id) ${dir === "asc" ? ">" : "<"} (${st.p(value)}::${sort.cast}, ${st.p(id)}::uuid)
+       ${order} limit ${st.p(input.limit + 1)}`,
+    );
+    return keysetPage(
+      keyset,
+      rows,
+      { limit: input.limit, offset: after.position, total: after.total },
+      fromRaw,
+      keyOf,
+    );
+  }
+
   const byCategoryOnly =
     input.priceMin === undefined && input.priceMax === undefined && input.stockMin === undefined && !input.q;
   const total = byCategoryOnly
     ? `(select coalesce(sum(c.products), 0) from category_counts c
         ${category ? `where c.category = ${category}` : ""})`
     : `(select count(*) from products where ${where})`;
-  const page = `limit ${st.p(input.limit)} offset ${st.p(input.offset)}`;
-  const rows = await st.rows<RawProductRow>(
+  const page = `limit ${st.p(input.limit + 1)} offset ${st.p(input.offset)}`;
+  const rows = await st.rows<RawProductRow & { sort_key: string }>(
     db,
-    `select ${PRODUCT_COLUMNS}, ${total}::int as total from products where ${where}
-     order by products.${column} ${dir}, products.id ${dir} ${page}`,
+    `select ${columns}, ${total}::int as total from products where ${where} ${order} ${page}`,
   );
   let count = rows[0]?.total ?? 0;
   if (rows.length === 0 && input.offset > 0) {
@@ -117,12 +186,13 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
     const [row] = await again.rows<{ total: number }>(db, `select ${total}::int as total`);
     count = row?.total ?? 0;
   }
-  return {
-    items: rows.map(fromRaw),
-    total: Number(count),
-    limit: input.limit,
-    offset: input.offset,
-  };
+  return keysetPage(
+    keyset,
+    rows,
+    { limit: input.limit, offset: input.offset, total: Number(count) },
+    fromRaw,
+    keyOf,
+  );
 }
 
 export async function getProduct(db: Queryable, id: string): Promise<TProduct> {

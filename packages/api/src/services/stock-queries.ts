@@ -1,6 +1,17 @@
-import { ledgerAudit, movements, type Queryable, queryOf } from "@stockroom/db";
+import {
+  advanceAuditWatermark,
+  ledgerAudit,
+  ledgerFrontier,
+  movements,
+  type Queryable,
+  queryOf,
+  readAuditWatermark,
+} from "@stockroom/db";
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
-import { AppError, notFound } from "../errors";
+import { z } from "zod";
+import { notFound } from "../errors";
+import { decodeCursor, invalidCursor, type KeysetPosition, keysetPage } from "../lib/keyset";
+import { ZStoreId, ZUuid, zText } from "../schemas/common";
 import { Statement } from "./named";
 import { likePattern } from "./products";
 import {
@@ -21,6 +32,7 @@ export interface StoreInventoryInput {
   q?: string;
   limit: number;
   offset: number;
+  cursor?: string;
 }
 
 /**
@@ -82,22 +94,57 @@ function levelFilters(
 const LEVEL_COLUMNS = `l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity,
   ${HELD_SQL} as reserved, l.min_stock, l.updated_at`;
 
-type CountedRow = LevelRow & { total: number | string | null };
-
-/** `total` of a page: exact, from the row counts the triggers keep, or counted when filtered. */
-const pageOf = <T>(items: T[], rows: CountedRow[], input: { limit: number; offset: number }) => ({
-  items,
-  total: Number(rows[0]?.total ?? 0),
-  limit: input.limit,
-  offset: input.offset,
-});
+type CountedRow = LevelRow & { total: number | string | null; level_sku: string; sort_key: number | string };
 
 /** The total alone, with the page's parameters (the last two) left out, for an empty page. */
-async function totalAlone(db: Queryable, st: Statement, total: string): Promise<CountedRow[]> {
+async function totalAlone(db: Queryable, st: Statement, total: string): Promise<number> {
   const again = new Statement();
   again.params.push(...st.params.slice(0, -2));
-  return again.rows<CountedRow>(db, `select ${total}::int as total`);
+  const [row] = await again.rows<CountedRow>(db, `select ${total}::int as total`);
+  return Number(row?.total ?? 0);
 }
+
+/**
+ * A keyset list's page over levels: after a cursor, the rows past its key (one row comparison
+ * on the list's index) with the total it carries; otherwise the offset page with the total
+ * counted in the same statement. One row more than `limit` is read to know whether a next
+ * page exists.
+ */
+async function levelPage(
+  db: Queryable,
+  st: Statement,
+  q: {
+    after: KeysetPosition<unknown[]> | null;
+    input: { limit: number; offset: number };
+    columns: string;
+    /** FROM … WHERE, without the keyset condition. */
+    from: string;
+    /** The keyset condition for the cursor's key, given its placeholders. */
+    past: (key: string[]) => string;
+    keyValues: unknown[];
+    order: string;
+    total: string;
+  },
+): Promise<{ rows: CountedRow[]; offset: number; total: number }> {
+  if (q.after) {
+    const key = q.keyValues.map((v) => st.p(v));
+    const rows = await st.rows<CountedRow>(
+      db,
+      `select ${q.columns} ${q.from} and ${q.past(key)} ${q.order} limit ${st.p(q.input.limit + 1)}`,
+    );
+    return { rows, offset: q.after.position, total: q.after.total };
+  }
+  const rows = await st.rows<CountedRow>(
+    db,
+    `select ${q.columns}, ${q.total}::int as total ${q.from} ${q.order}
+     limit ${st.p(q.input.limit + 1)} offset ${st.p(q.input.offset)}`,
+  );
+  const total =
+    rows.length === 0 && q.input.offset > 0 ? await totalAlone(db, st, q.total) : Number(rows[0]?.total ?? 0);
+  return { rows, offset: q.input.offset, total };
+}
+
+const ZLevelKey = z.tuple([zText(0, 64), ZUuid]);
 
 /**
  * A store's levels in sku order: one statement reads the page straight from the
@@ -105,6 +152,12 @@ async function totalAlone(db: Queryable, st: Statement, total: string): Promise<
  * category or q filter). An empty page falls back to checking the store exists.
  */
 export async function listStoreInventory(db: Queryable, input: StoreInventoryInput) {
+  const keyset = {
+    list: "inventory",
+    scope: { storeId: input.storeId, belowMin: input.belowMin, category: input.category, q: input.q },
+    key: ZLevelKey,
+  };
+  const after = decodeCursor(keyset, input);
   const st = new Statement();
   const filters = levelFilters(st, input);
   const counted = input.category === undefined && !input.q;
@@ -117,19 +170,25 @@ export async function listStoreInventory(db: Queryable, input: StoreInventoryInp
   const total = counted
     ? `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${filters.store})`
     : filters.count;
-  const rows = await st.rows<CountedRow>(
-    db,
-    `select ${LEVEL_COLUMNS}, ${total}::int as total
-     from stock_levels l join products p on p.id = l.product_id
-     where ${filters.where}
-     order by l.sku, l.product_id
-     limit ${st.p(input.limit)} offset ${st.p(input.offset)}`,
-  );
-  if (rows.length === 0) {
-    await assertStore(db, input.storeId);
-    if (input.offset > 0) return pageOf([], await totalAlone(db, st, total), input);
-  }
-  return pageOf(rows.map(toLevel), rows, input);
+  const {
+    rows,
+    offset,
+    total: count,
+  } = await levelPage(db, st, {
+    after,
+    input,
+    columns: `${LEVEL_COLUMNS}, l.sku as level_sku`,
+    from: `from stock_levels l join products p on p.id = l.product_id where ${filters.where}`,
+    past: ([sku, id]) => `(l.sku, l.product_id) > (${sku}::varchar, ${id}::uuid)`,
+    keyValues: after?.after ?? [],
+    order: "order by l.sku, l.product_id",
+    total,
+  });
+  if (rows.length === 0) await assertStore(db, input.storeId);
+  return keysetPage(keyset, rows, { limit: input.limit, offset, total: count }, toLevel, (r) => [
+    r.level_sku,
+    r.product_id,
+  ]);
 }
 
 export interface AlertsInput {
@@ -137,7 +196,15 @@ export interface AlertsInput {
   category?: string;
   limit: number;
   offset: number;
+  cursor?: string;
 }
+
+/**
+ * The alerts order, biggest shortfall first, as ascending columns (quantity - reserved -
+ * min_stock is minus the stored shortfall), so a cursor continues with one row comparison on the shortfall indexes.
+ */
+const ALERT_ORDER_KEY = "(l.quantity - l.reserved - l.min_stock)";
+const ZAlertKey = z.tuple([z.number().int().min(-2_147_483_648).max(0), ZStoreId, zText(0, 64), ZUuid]);
 
 /**
  * Levels whose available units are under their minimum, biggest shortfall first, read in that
@@ -147,6 +214,12 @@ export interface AlertsInput {
  * shortfall as it is now.
  */
 export async function listAlerts(db: Queryable, input: AlertsInput) {
+  const keyset = {
+    list: "alerts",
+    scope: { storeId: input.storeId, category: input.category },
+    key: ZAlertKey,
+  };
+  const after = decodeCursor(keyset, input);
   const st = new Statement();
   const filters = levelFilters(st, { ...input, belowMin: true });
   // Exact counts kept by triggers: per store (store_counts), per category and store
@@ -156,28 +229,61 @@ export async function listAlerts(db: Queryable, input: AlertsInput) {
         ${filters.store ? `and c.store_id = ${filters.store}` : ""})`
     : `(select coalesce(sum(c.below_min), 0) from store_counts c
          ${filters.store ? `where c.store_id = ${filters.store}` : ""})`;
-  const total = `(${kept} - ${filters.lapsedBelowMin})`;
-  const rows = await st.rows<CountedRow>(
-    db,
-    `select ${LEVEL_COLUMNS}, ${total}::int as total
-     from stock_levels l join products p on p.id = l.product_id
-     where ${filters.where}
-     order by (l.min_stock - (l.quantity - l.reserved)) desc, l.store_id, l.sku, l.product_id
-     limit ${st.p(input.limit)} offset ${st.p(input.offset)}`,
-  );
-  const counted = rows.length === 0 && input.offset > 0 ? await totalAlone(db, st, total) : rows;
-  return pageOf(
-    rows.map((r) => {
+  // With one store the store column is constant and left out, so the comparison matches the
+  // per-store index's columns.
+  const [order, store, sku, id] = after?.after ?? [];
+  const {
+    rows,
+    offset,
+    total: count,
+  } = await levelPage(db, st, {
+    after,
+    input,
+    columns: `${LEVEL_COLUMNS}, l.sku as level_sku, ${ALERT_ORDER_KEY} as sort_key`,
+    from: `from stock_levels l join products p on p.id = l.product_id where ${filters.where}`,
+    past: (k) =>
+      filters.store
+        ? `(${ALERT_ORDER_KEY}, l.sku, l.product_id) > (${k[0]}::int, ${k[1]}::varchar, ${k[2]}::uuid)`
+        : `(${ALERT_ORDER_KEY}, l.store_id, l.sku, l.product_id) > (${k[0]}::int, ${k[1]}::varchar, ${k[2]}::varchar, ${k[3]}::uuid)`,
+    keyValues: filters.store ? [order, sku, id] : [order, store, sku, id],
+    order: `order by ${ALERT_ORDER_KEY}, l.store_id, l.sku, l.product_id`,
+    total: `(${kept} - ${filters.lapsedBelowMin})`,
+  });
+  return keysetPage(
+    keyset,
+    rows,
+    { limit: input.limit, offset, total: count },
+    (r) => {
       const level = toLevel(r);
       return { ...level, shortfall: level.minStock - level.available };
-    }),
-    counted,
-    input,
+    },
+    (r) => [Number(r.sort_key), r.store_id, r.level_sku, r.product_id],
   );
 }
 
-/** Recomputes every level from the ledger; any difference is a discrepancy. */
-export const auditLedger = (db: Queryable) => ledgerAudit(queryOf(db));
+/**
+ * The ledger audit. Incremental (the default): the levels with movements after the watermark,
+ * up to the ledger's frontier, each against its whole ledger. Full: every level. A run that
+ * finds nothing wrong moves the watermark to the frontier; one that finds a discrepancy leaves
+ * it, so the next run reports it again until it is corrected.
+ */
+export async function auditLedger(db: Queryable, input: { full?: boolean } = {}) {
+  const query = queryOf(db);
+  const previous = await readAuditWatermark(query);
+  const upTo = await db.transaction((tx) => ledgerFrontier(queryOf(tx)));
+  const mode = input.full ? "full" : "incremental";
+  const report = await ledgerAudit(query, input.full ? undefined : { after: previous.seq, upTo });
+  const watermark =
+    report.discrepancies.length === 0 ? await advanceAuditWatermark(query, upTo, mode) : previous;
+  return {
+    mode,
+    ...report,
+    checkedFromSeq: input.full ? 0 : Math.min(previous.seq, upTo),
+    checkedToSeq: upTo,
+    watermark: watermark.seq,
+    verifiedAt: watermark.verifiedAt,
+  } as const;
+}
 
 export interface MovementListInput {
   productId?: string;
@@ -191,14 +297,11 @@ export interface MovementListInput {
   limit: number;
 }
 
-const encodeCursor = (seq: number) => Buffer.from(`m:${seq}`).toString("base64url");
-function decodeCursor(cursor: string): number {
+const encodeMovementCursor = (seq: number) => Buffer.from(`m:${seq}`).toString("base64url");
+function decodeMovementCursor(cursor: string): number {
   const text = Buffer.from(cursor, "base64url").toString();
   const seq = /^m:(\d{1,18})$/.exec(text)?.[1];
-  if (!seq)
-    throw new AppError("VALIDATION_FAILED", "cursor is not one this API returned", {
-      issues: [{ path: "cursor", message: "Invalid cursor" }],
-    });
+  if (!seq) throw invalidCursor();
   return Number(seq);
 }
 
@@ -212,7 +315,7 @@ export async function listMovements(db: Queryable, input: MovementListInput) {
   if (input.reservationId) where.push(eq(movements.reservationId, input.reservationId));
   if (input.since) where.push(gte(movements.createdAt, new Date(input.since)));
   if (input.until) where.push(lte(movements.createdAt, new Date(input.until)));
-  if (input.cursor) where.push(lt(movements.seq, decodeCursor(input.cursor)));
+  if (input.cursor) where.push(lt(movements.seq, decodeMovementCursor(input.cursor)));
   const rows = await db
     .select(MOVEMENT_COLUMNS)
     .from(movements)
@@ -223,7 +326,7 @@ export async function listMovements(db: Queryable, input: MovementListInput) {
   const last = page[page.length - 1];
   return {
     items: page.map(toMovement),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.seq) : null,
+    nextCursor: rows.length > input.limit && last ? encodeMovementCursor(last.seq) : null,
   };
 }
 

@@ -5,14 +5,24 @@ export default defineApiCommand({
   meta: {
     name: "audit",
     description:
-      "Recompute every stock level from the ledger, and its reserved units from open reservations (admin)",
+      "Check stock levels against the ledger (those changed since the last clean audit, or all) and reserved units against open reservations (admin)",
   },
-  async run({ client, out }) {
-    const report = await client.inventory.audit();
+  args: {
+    full: {
+      type: "boolean",
+      description: "Recheck every level, not only those with movements since the last audit",
+    },
+  },
+  async run({ args, client, out }) {
+    const report = await client.inventory.audit(args.full ? { full: true } : undefined);
     const { discrepancies, reservedDiscrepancies } = report;
     out.result(report, () => {
+      const scope =
+        report.mode === "full"
+          ? "every stock level"
+          : `the levels with movements after seq ${report.checkedFromSeq} (up to ${report.checkedToSeq})`;
       out.line(
-        `Checked ${report.checkedLevels} stock levels: ${discrepancies.length} discrepancies, ${reservedDiscrepancies.length} reserved mismatches.`,
+        `Checked ${report.checkedLevels} stock levels, ${scope}: ${discrepancies.length} discrepancies, ${reservedDiscrepancies.length} reserved mismatches. Verified up to seq ${report.watermark}.`,
       );
       if (discrepancies.length > 0)
         out.table(discrepancies, [

@@ -25,12 +25,13 @@ export async function resolveProduct(client: StockroomClient, arg: string): Prom
   }
   const wanted = arg.toLowerCase();
   // `q` matches sku substrings, so the exact sku is somewhere in these pages.
-  for (let offset = 0; ; offset += 100) {
-    const page = await client.products.list({ q: arg, sort: "sku", limit: 100, offset });
+  let cursor: string | undefined;
+  do {
+    const page = await client.products.list({ q: arg, sort: "sku", limit: 100, cursor });
     const hit = page.items.find((p) => p.sku.toLowerCase() === wanted);
     if (hit) return hit;
-    if (offset + page.items.length >= page.total || page.items.length === 0) break;
-  }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
   throw new CliFailure(
     "NOT_FOUND",
     `Product ${arg} not found (looked up by ${UUID.test(arg) ? "id and sku" : "sku"})`,

@@ -38,6 +38,9 @@ export const products = pgTable(
     index("products_live_category_price_idx")
       .on(t.category, t.price, t.id)
       .where(sql`${t.deletedAt} is null`),
+    // A category's pages by name or sku: a cursor page starts in the index, like the other sorts.
+    index("products_live_category_name_idx").on(t.category, t.name, t.id).where(sql`${t.deletedAt} is null`),
+    index("products_live_category_sku_idx").on(t.category, t.sku, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_price_idx").on(t.price, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_sku_idx").on(t.sku, t.id).where(sql`${t.deletedAt} is null`),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   check,
   index,
@@ -45,25 +46,21 @@ export const stockLevels = pgTable(
     index("stock_levels_store_sku_idx").on(t.storeId, t.sku, t.productId),
     index("stock_levels_store_category_idx").on(t.storeId, t.category, t.sku, t.productId),
     // Alerts read only the levels whose available units are under their minimum; keep that set indexed, per store and
-    // across stores in the alerts order (biggest shortfall first).
+    // across stores in the alerts order (biggest shortfall first). The order is written as
+    // (quantity - reserved - min_stock) ascending, the same order as the shortfall descending, so every
+    // column of it ascends and a cursor page starts with one row comparison on the index.
     index("stock_levels_below_min_idx")
-      .on(t.storeId, sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`, t.sku, t.productId)
+      .on(t.storeId, sql`(${t.quantity} - ${t.reserved} - ${t.minStock})`, t.sku, t.productId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     index("stock_levels_below_min_category_idx")
       .on(t.category, t.storeId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     // The alerts of one category, in the alerts order.
     index("stock_levels_category_shortfall_idx")
-      .on(
-        t.category,
-        sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`,
-        t.storeId,
-        t.sku,
-        t.productId,
-      )
+      .on(t.category, sql`(${t.quantity} - ${t.reserved} - ${t.minStock})`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
     index("stock_levels_shortfall_idx")
-      .on(sql`(${t.minStock} - (${t.quantity} - ${t.reserved})) desc`, t.storeId, t.sku, t.productId)
+      .on(sql`(${t.quantity} - ${t.reserved} - ${t.minStock})`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
   ],
 );
@@ -101,4 +98,20 @@ export const movements = pgTable(
     index("movements_reservation_idx").on(t.reservationId).where(sql`${t.reservationId} is not null`),
     index("movements_created_idx").on(t.createdAt, t.seq),
   ],
+);
+
+/**
+ * The ledger audit's verified point: every level with movements up to `verifiedSeq` matched its
+ * ledger when it was last checked. One row; the incremental audit re-checks only levels with
+ * movements after it, and moves it forward when it finds nothing wrong.
+ */
+export const auditWatermark = pgTable(
+  "audit_watermark",
+  {
+    id: integer("id").primaryKey().default(1),
+    verifiedSeq: bigint("verified_seq", { mode: "number" }).notNull().default(0),
+    verifiedAt: timestamp("verified_at", { withTimezone: true, mode: "date" }),
+    mode: varchar("mode", { length: 16 }),
+  },
+  (t) => [check("audit_watermark_one_row", sql`${t.id} = 1`)],
 );

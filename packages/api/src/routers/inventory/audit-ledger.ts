@@ -10,5 +10,5 @@ export const auditLedgerOperation = defineOperation({
   minRole: "admin",
   kind: "read",
   consistency: "strong",
-  handler: (ctx) => auditLedger(ctx.db),
+  handler: (ctx, input) => auditLedger(ctx.db, input ?? {}),
 });

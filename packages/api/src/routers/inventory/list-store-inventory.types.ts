@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { ZKeysetPage, ZKeysetPaging } from "../../lib/keyset";
 import type { Meta } from "../../operation";
-import { ZOffsetPage, ZPaging, ZStoreId, zText } from "../../schemas/common";
+import { ZStoreId, zText } from "../../schemas/common";
 import { ZStockLevel } from "./level.types";
 
 export const ZStoreInventoryInput = z.strictObject({
@@ -8,9 +9,9 @@ export const ZStoreInventoryInput = z.strictObject({
   belowMin: z.boolean().optional(),
   category: zText(0, 100).meta({ example: "tools" }).optional(),
   q: zText(0, 255).meta({ example: "hammer" }).optional(),
-  ...ZPaging,
+  ...ZKeysetPaging,
 });
-export const ZStoreInventoryOutput = ZOffsetPage(ZStockLevel);
+export const ZStoreInventoryOutput = ZKeysetPage(ZStockLevel);
 export const listStoreInventoryMeta: Meta = {
   openapi: {
     method: "GET",
@@ -18,7 +19,7 @@ export const listStoreInventoryMeta: Meta = {
     tags: ["inventory"],
     summary: "Stock levels of one store",
     description:
-      "Ordered by sku. `belowMin=true` lists only levels under their minimum. Unknown store → 404.",
+      "Ordered by sku, then product id. `belowMin=true` lists only levels under their minimum. Unknown store → 404. Page with `offset` (at most 10000) or with `cursor`: pass each page's `nextCursor` with the same filters.",
   },
   errors: ["NOT_FOUND"],
   errorExamples: {

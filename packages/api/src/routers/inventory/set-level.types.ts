@@ -10,12 +10,10 @@ export const ZSetLevelInput = z
     storeId: ZStoreId,
     productId: ZUuid,
     minStock: count.optional(),
-    quantity: count
-      .optional()
-      .meta({
-        description:
-          "A stock count: the ledger records the difference (kind `count`). Below the units reserved it is 409 BELOW_RESERVED.",
-      }),
+    quantity: count.optional().meta({
+      description:
+        "A stock count: the ledger records the difference (kind `count`). Below the units reserved it is 409 BELOW_RESERVED.",
+    }),
     expectedQuantity: count
       .optional()
       .meta({ description: "Compare-and-swap: refused with STALE_QUANTITY if the level is not this." }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { ZKeysetPage, ZKeysetPaging } from "../../lib/keyset";
 import type { Meta } from "../../operation";
-import { ZOffsetPage, ZPaging, zText } from "../../schemas/common";
+import { zText } from "../../schemas/common";
 import { ZProduct } from "./product.types";
 
 export const ZProductListInput = z
@@ -11,11 +12,11 @@ export const ZProductListInput = z
     stockMin: z.number().int().min(0).max(2_147_483_647).meta({ example: 1 }).optional(),
     q: zText(0, 255).meta({ example: "hammer" }).optional(),
     sort: z.enum(["name", "-name", "price", "-price", "sku", "-sku", "createdAt", "-createdAt"]).optional(),
-    ...ZPaging,
+    ...ZKeysetPaging,
   })
   // No input at all means no filters, as for the other lists.
   .default({ limit: 20, offset: 0 });
-export const ZProductListOutput = ZOffsetPage(ZProduct);
+export const ZProductListOutput = ZKeysetPage(ZProduct);
 
 export const listProductsMeta: Meta = {
   openapi: {
@@ -24,7 +25,7 @@ export const listProductsMeta: Meta = {
     tags: ["products"],
     summary: "List products",
     description:
-      "Live products with filters and offset paging. Default order: createdAt, then id. `q` matches name or sku, case-insensitively.",
+      "Live products with filters. Default order: createdAt, then id (every sort ends with id). `q` matches name or sku, case-insensitively. Page with `offset` (at most 10000) or, to any depth at the same cost, with `cursor`: pass each page's `nextCursor` with the same filters and sort.",
   },
   errors: [],
   errorExamples: { VALIDATION_FAILED: "priceMin: Too small: expected number to be >=0" },

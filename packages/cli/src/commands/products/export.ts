@@ -8,7 +8,6 @@ import { createProgress, type Progress } from "../../lib/progress";
 import { CSV_COLUMNS, productRecord } from "./csv-format";
 
 const PAGE = 100;
-const PARALLEL = 4;
 
 export default defineApiCommand({
   meta: { name: "export", description: "Write products as CSV (the format import reads), sorted by sku" },
@@ -27,24 +26,22 @@ export default defineApiCommand({
     };
     let rows = 0;
     let bar: Progress | null = null;
-    const page = (offset: number) =>
-      client.products.list({ category: args.category, q: args.q, sort: "sku", limit: PAGE, offset });
+    const page = (cursor?: string) =>
+      client.products.list({ category: args.category, q: args.q, sort: "sku", limit: PAGE, cursor });
 
-    // Records are pulled one page at a time as the writer drains, a few pages fetched ahead.
+    // Records are pulled one page at a time as the writer drains, following the cursor, with
+    // the next page already on its way: memory holds two pages however long the catalogue.
     async function* records() {
       yield [...CSV_COLUMNS];
-      const first = await page(0);
-      // The bar only accompanies a file: on stdout it would interleave with the CSV on a TTY.
-      if (file) bar = createProgress({ total: first.total, label: "Exporting", quiet: out.jsonMode });
-      let pending = [Promise.resolve(first)];
-      let next = PAGE;
-      while (pending.length > 0) {
-        while (pending.length < PARALLEL && next < first.total) {
-          pending.push(page(next));
-          next += PAGE;
-        }
-        const current = await pending[0]!;
-        pending = pending.slice(1);
+      let next: ReturnType<typeof page> | null = page();
+      while (next) {
+        const current: Awaited<ReturnType<typeof page>> = await next;
+        // The bar only accompanies a file: on stdout it would interleave with the CSV on a TTY.
+        if (file && !bar)
+          bar = createProgress({ total: current.total, label: "Exporting", quiet: out.jsonMode });
+        next = current.nextCursor ? page(current.nextCursor) : null;
+        // Awaited on the next turn; until then a failure must not count as unhandled.
+        next?.catch(() => {});
         for (const p of current.items) yield productRecord(p);
         rows += current.items.length;
         bar?.update(rows);

@@ -95,11 +95,12 @@ export default defineApiCommand({
       let existing: Map<string, Product> | null = null;
       if (dryRun) {
         existing = new Map();
-        for (let offset = 0; ; offset += 100) {
-          const page = await client.products.list({ limit: 100, offset, sort: "sku" });
+        let cursor: string | undefined;
+        do {
+          const page = await client.products.list({ limit: 100, sort: "sku", cursor });
           for (const p of page.items) existing.set(p.sku.toLowerCase(), p);
-          if (page.items.length === 0 || offset + page.items.length >= page.total) break;
-        }
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
       }
       // First read: check every row, keeping only the failures and counts.
       for await (const checked of readProductCsv(createReadStream(path))) {
