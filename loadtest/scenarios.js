@@ -154,6 +154,35 @@ export const REQUESTS = {
       kind: "write",
     };
   },
+  /**
+   * A cart: 1 or 2 hot products (1 unit each) held at one store. A `checkout` commits each one
+   * (commitReservation below), so every pair sells 1.5 units on average, spread over the
+   * hotProducts × stores levels: a run sells a few units per level of the HOT_QUANTITY each holds.
+   */
+  reserve(d, rand) {
+    const n = between(rand, 1, 2);
+    const i = between(rand, 0, d.layout.hotProducts - 1);
+    let j = between(rand, 0, d.layout.hotProducts - 2);
+    if (j >= i) j += 1;
+    return {
+      method: "POST",
+      path: "/api/reservations",
+      body: {
+        storeId: d.storeIds[between(rand, 0, d.layout.stores - 1)],
+        lines: [i, j].slice(0, n).map((k) => ({ productId: d.productIds[k], quantity: 1 })),
+        reference: "loadtest",
+      },
+      kind: "write",
+    };
+  },
+};
+
+/** Requests that follow another: each takes the parsed answer of the request before it. */
+export const FOLLOW_UPS = {
+  /** Commits the reservation `reserve` answered (no body: sells every held unit). */
+  commit(answer) {
+    return { method: "POST", path: `/api/reservations/${answer.id}/commit`, kind: "write" };
+  },
 };
 
 /** Scenarios: weighted mixes of the requests above. */
@@ -172,14 +201,26 @@ export const SCENARIOS = {
     description: "mixed: 80 % reads, 20 % transfers",
     mix: { list: 32, get: 24, inventory: 16, alerts: 8, transfer: 20 },
   },
+  /**
+   * Requests that depend on each other: each connection loops over a `chain`, a request of
+   * REQUESTS then FOLLOW_UPS fed with the answer before (here a reservation, then its commit,
+   * which needs the id). The runner drives chains with autocannon, per step, and reports
+   * chains per second beside the requests.
+   */
+  checkout: {
+    description: "checkout: reserve 1-2 hot products at one store, then commit it",
+    chain: ["reserve", "commit"],
+  },
 };
 
 /** True when a scenario writes (the runner then checks correctness afterwards). */
 export const writes = (name) =>
+  SCENARIOS[name].chain !== undefined ||
   Object.keys(SCENARIOS[name].mix).some((r) => r === "transfer" || r === "sale");
 
 /** A function that draws one request of the scenario: { method, path, body?, kind, name }. */
 export function requestMaker(name, d, rand) {
+  if (!SCENARIOS[name].mix) throw new Error(`scenario ${name} chains its requests; it has no mix`);
   const entries = Object.entries(SCENARIOS[name].mix);
   const total = entries.reduce((s, [, w]) => s + w, 0);
   return () => {
@@ -190,6 +231,15 @@ export function requestMaker(name, d, rand) {
     }
     const last = entries[entries.length - 1][0];
     return { ...REQUESTS[last](d, rand), name: last };
+  };
+}
+
+/** The steps of a chained scenario: { first: () => request, followUps: [(answer) => request] }. */
+export function chainMaker(name, d, rand) {
+  const [first, ...rest] = SCENARIOS[name].chain;
+  return {
+    first: () => ({ ...REQUESTS[first](d, rand), name: first }),
+    followUps: rest.map((step) => (answer) => ({ ...FOLLOW_UPS[step](answer), name: step })),
   };
 }
 

@@ -23,7 +23,9 @@ measures the same SQL with pgbench, prints a table and writes bench/results/<tim
                         products, 200 stores, ~2.2 M levels, ~4 M ledger rows) or quick
   --duration <s>        seconds per run (default 10)
   --connections <list>  e.g. 50,500 (default: the full plan)
-  --scenarios <list>    e.g. list,transfer (default: the full plan); one of ${Object.keys(SCENARIOS).join(", ")}
+  --scenarios <list>    e.g. list,transfer (default: the full plan); one of ${Object.keys(SCENARIOS).join(", ")}.
+                        checkout (a reservation, then its commit, through autocannon; with its pgbench
+                        ceiling) is not in the full plan: --scenarios checkout --connections 50
   --driver <name>       auto | wrk | autocannon
   --workers <n>         STOCKROOM_WORKERS for the server
   --pool <n>            STOCKROOM_DB_POOL_SIZE for the server

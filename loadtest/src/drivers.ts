@@ -171,3 +171,117 @@ export async function runAutocannon(options: LoadOptions): Promise<LoadResult> {
     status5xx: r["5xx"],
   };
 }
+
+export interface ChainOptions extends Omit<LoadOptions, "next"> {
+  /** Draws the first request of a new chain. */
+  first: () => DrawnRequest;
+  /** The requests after it, each made from the parsed answer of the one before. */
+  followUps: Array<(answer: unknown) => DrawnRequest>;
+}
+
+export interface StepResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  status5xx: number;
+}
+
+export interface ChainResult extends LoadResult {
+  /** Chains whose every step answered 2xx, per second. */
+  chainsPerSec: number;
+  /** One entry per step of the chain, in order. */
+  steps: StepResult[];
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/**
+ * Requests that depend on each other (a reservation, then its commit): each connection loops
+ * over the chain, a step built from the answer of the step before, through autocannon's
+ * chained requests (`requests` with a per-connection context). A step that does not answer
+ * 2xx ends its chain; the connection starts a new one. wrk's pre-drawn request lists cannot
+ * do this. Latencies are kept per step.
+ */
+export async function runChained(options: ChainOptions): Promise<ChainResult> {
+  const authorization = `Bearer ${options.apiKey}`;
+  type Context = { answer?: unknown };
+  const build = (req: object, r: DrawnRequest) => ({
+    ...req,
+    method: r.method as "GET",
+    path: r.path,
+    headers: r.body === undefined ? { authorization } : { authorization, "content-type": "application/json" },
+    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+  });
+  const keep = (status: number, body: string, context: Context) => {
+    context.answer = status >= 200 && status < 300 ? JSON.parse(body) : undefined;
+  };
+  const stepCount = options.followUps.length + 1;
+  const latencies: number[][] = Array.from({ length: stepCount }, () => []);
+  const non2xx = new Array<number>(stepCount).fill(0);
+  const status5xx = new Array<number>(stepCount).fill(0);
+  // Without a callback autocannon answers its tracker, an event emitter that is also a promise.
+  const instance = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSec,
+    timeout: 10,
+    initialContext: {},
+    requests: [
+      {
+        setupRequest: (req) => build(req, options.first()),
+        onResponse: keep,
+      },
+      ...options.followUps.map((step, k) => ({
+        // Falsy ends the chain: autocannon starts the connection's next one.
+        setupRequest: (req: object, context: Context) =>
+          context.answer === undefined ? (null as never) : build(req, step(context.answer)),
+        onResponse: k === options.followUps.length - 1 ? undefined : keep,
+      })),
+    ],
+  }) as unknown as PromiseLike<autocannon.Result> & {
+    on(
+      event: "response",
+      listener: (client: unknown, status: number, bytes: number, ms: number) => void,
+    ): void;
+  };
+  // Emitted before the connection moves on, so its iterator still points at the step answered.
+  instance.on("response", (client, status, _bytes, ms) => {
+    const step = (client as unknown as { requestIterator: { currentRequestIndex: number } }).requestIterator
+      .currentRequestIndex;
+    latencies[step]!.push(ms);
+    if (status < 200 || status >= 300) non2xx[step]!++;
+    if (status >= 500) status5xx[step]!++;
+  });
+  const result = (await instance) as autocannon.Result & { "4xx": number; "5xx": number };
+  const seconds = result.duration || options.durationSec;
+  const steps = latencies.map((l, k): StepResult => {
+    const sorted = l.sort((a, b) => a - b);
+    return {
+      requests: l.length,
+      rps: l.length / seconds,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      non2xx: non2xx[k]!,
+      status5xx: status5xx[k]!,
+    };
+  });
+  const last = steps[stepCount - 1]!;
+  return {
+    driver: "autocannon",
+    requests: result.requests.total,
+    rps: result.requests.total / seconds,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    socketErrors: result.errors,
+    non2xx: result.non2xx,
+    status4xx: result["4xx"],
+    status5xx: result["5xx"],
+    chainsPerSec: (last.requests - last.non2xx) / seconds,
+    steps,
+  };
+}

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commitOperation, type Placeholder, RESERVATION_SQL, takeOperation } from "@stockroom/api";
 import { APPLY_STOCK_SQL, changesJson, type StockOperation, transferOperation } from "@stockroom/db";
 import { productIdSql, storeIdSql } from "./seed";
 
@@ -17,8 +18,10 @@ export const PGBENCH_BATCH = 8;
 
 const product = (v: string) => `${productIdSql(`:${v}`)}::text`;
 const store = (v: string) => storeIdSql(`:${v}`);
-const transferUuid = (r1: string, r2: string) =>
-  `(lpad(to_hex((:${r1})::bigint), 16, '0') || lpad(to_hex((:${r2})::bigint), 16, '0'))::uuid::text`;
+/** A uuid made of two random 63-bit pgbench variables. */
+const randomUuid = (r1: string, r2: string) =>
+  `(lpad(to_hex((:${r1})::bigint), 16, '0') || lpad(to_hex((:${r2})::bigint), 16, '0'))::uuid`;
+const transferUuid = (r1: string, r2: string) => `${randomUuid(r1, r2)}::text`;
 
 /** Variables of one transfer of 1 unit of a hot product between two random stores (suffix n). */
 const hotVars = (n = "") => [
@@ -123,9 +126,99 @@ const textbook = (vars: string[], comment: string) =>
     "commit;",
   ].join("\n");
 
+/**
+ * A Placeholder (see @stockroom/api's RESERVATION_SQL) for pgbench: where the server binds a
+ * parameter, the script has the SQL expression of the marked value (`@name@`), a literal for
+ * the values every request of the bench sends alike, or an array of those.
+ */
+function pgbenchPlaceholder(values: Map<string, string>): Placeholder {
+  const p: Placeholder = (value) => {
+    if (Array.isArray(value)) return `array[${value.map(p).join(", ")}]`;
+    if (typeof value === "number") return String(value);
+    if (typeof value !== "string") throw new Error(`pgbench script: no literal for ${String(value)}`);
+    const marked = /^@(\w+)@$/.exec(value);
+    if (!marked) return `'${value.replace(/'/g, "''")}'`;
+    const expr = values.get(marked[1]!);
+    if (!expr) throw new Error(`pgbench script: no expression for ${marked[1]}`);
+    return expr;
+  };
+  return p;
+}
+
+/** One server transaction: BEGIN, its statements (each ended by `;` or `\\gset`), COMMIT. */
+const transaction = (statements: string[]) => [
+  "begin;",
+  ...statements.map((t) => t.trim().replace(/;$/, "")).map((t) => (t.endsWith("\\gset") ? t : `${t};`)),
+  "commit;",
+];
+
+/**
+ * POST /api/reservations of `lines` hot products (1 unit each) at one store, then POST
+ * /api/reservations/{id}/commit, without Idempotency-Keys: the server's two transactions,
+ * statement for statement, from RESERVATION_SQL and the door's operations
+ * (takeOperation, commitOperation). The expiry the insert returns is read back with \gset
+ * and sent in the hold, as the server does.
+ */
+function checkoutScript(lines: 1 | 2): string {
+  const values = new Map<string, string>([
+    ["id", randomUuid("rx", "ry")],
+    ["s", store("s")],
+    ["actor", "(:actor)::uuid"],
+    ["exp", "(:expires_at)::text"],
+    ["p1", `${product("i1")}::uuid`],
+    ["p2", `${product("i2")}::uuid`],
+    ["lo", `${product("lo")}::uuid`],
+    ["hi", `${product("hi")}::uuid`],
+  ]);
+  const p = pgbenchPlaceholder(values);
+  const vars = [
+    "\\set s random(0, :stores - 1)",
+    "\\set i1 random(0, :hot - 1)",
+    "\\set i2 random(0, :hot - 2)",
+    "\\set i2 case when :i2 >= :i1 then :i2 + 1 else :i2 end",
+    "\\set lo case when :i1 < :i2 then :i1 else :i2 end",
+    "\\set hi case when :i1 < :i2 then :i2 else :i1 end",
+    "\\set rx random(0, 9223372036854775806)",
+    "\\set ry random(0, 9223372036854775806)",
+  ];
+  const taken = (lines === 1 ? ["@p1@"] : ["@p1@", "@p2@"]).map((productId) => ({ productId, quantity: 1 }));
+  // The commit reads the lines back in product order.
+  const held = lines === 1 ? taken : ["@lo@", "@hi@"].map((productId) => ({ productId, quantity: 1 }));
+  const reservation = { id: "@id@", storeId: "@s@", reference: "loadtest", actor: "@actor@" };
+  const create = transaction([
+    // The insert's expiry goes into the hold: \gset keeps it as :expires_at.
+    `${RESERVATION_SQL.insert(p, { ...reservation, ttlSeconds: 900 }).trim()} \\gset`,
+    applyStatement([takeOperation({ ...reservation, lines: taken, expiresAt: "@exp@" })], values),
+    RESERVATION_SQL.get(p, "@id@"),
+  ]);
+  const commit = transaction([
+    RESERVATION_SQL.lock(p, "@id@"),
+    RESERVATION_SQL.heldLines(p, "@id@"),
+    applyStatement(
+      [commitOperation({ ...reservation, lines: held, sold: new Map(held.map((l) => [l.productId, 1])) })],
+      values,
+    ),
+    RESERVATION_SQL.committedLines(
+      p,
+      "@id@",
+      held.map((l) => l.productId),
+      held.map(() => 1),
+    ),
+    RESERVATION_SQL.setStatus(p, "@id@", "committed"),
+    RESERVATION_SQL.get(p, "@id@"),
+  ]);
+  return [
+    `-- A checkout of ${lines} hot product${lines === 1 ? "" : "s"} at one store: the server's reservation create, then its`,
+    "-- commit (two transactions). pgbench counts one transaction per pair.",
+    ...vars,
+    ...create,
+    ...commit,
+  ].join("\n");
+}
+
 /** Writes the scripts into a new temporary folder and answers their paths by name. */
 export function writePgbenchScripts(): Record<
-  "transferHot" | "transferCold" | "batch" | "textbookHot" | "textbookCold",
+  "transferHot" | "transferCold" | "batch" | "textbookHot" | "textbookCold" | "checkout1" | "checkout2",
   string
 > {
   const dir = mkdtempSync(join(tmpdir(), "stockroom-pgbench-"));
@@ -135,6 +228,8 @@ export function writePgbenchScripts(): Record<
     batch: batchScript(),
     textbookHot: textbook(hotVars(), "-- The textbook transfer of a hot product (see textbook())."),
     textbookCold: textbook(coldVars(), "-- The textbook transfer of a cold product."),
+    checkout1: checkoutScript(1),
+    checkout2: checkoutScript(2),
   };
   const paths = {} as Record<keyof typeof scripts, string>;
   for (const [name, text] of Object.entries(scripts) as Array<[keyof typeof scripts, string]>) {

@@ -28,7 +28,7 @@ function pgbenchPath(): string | null {
 export const pgbenchAvailable = () => pgbenchPath() !== null;
 
 export interface PgbenchRun {
-  script: "list" | "transfer" | "batch" | "textbook";
+  script: "list" | "transfer" | "batch" | "textbook" | "checkout";
   mode: "prepared" | "simple";
   clients: number;
   tps: number;
@@ -54,6 +54,11 @@ export interface PgbenchReport {
    * commit), prepared mode, on the same rows: what key-less transfers through the API must beat.
    */
   textbookTps?: number;
+  /**
+   * The server's reservation create and commit transactions, one after the other (prepared
+   * mode): reservation pairs per second, the ceiling of the `checkout` scenario.
+   */
+  checkoutTps?: number;
   runs: PgbenchRun[];
 }
 
@@ -79,6 +84,8 @@ export async function runPgbenchComparisons(options: {
    * printed for reference: it is how pgbench runs by default.
    */
   modes?: Array<"prepared" | "simple">;
+  /** Also run the checkout scripts (when the plan ran the `checkout` scenario). */
+  checkout?: boolean;
   log: (line: string) => void;
 }): Promise<PgbenchReport> {
   const binary = pgbenchPath();
@@ -117,15 +124,17 @@ export async function runPgbenchComparisons(options: {
     transfer: [`${generated.transferHot}@9`, `${generated.transferCold}@1`],
     batch: [`${generated.batch}@1`],
     textbook: [`${generated.textbookHot}@9`, `${generated.textbookCold}@1`],
+    // 1 or 2 lines, as the `reserve` request.
+    checkout: [`${generated.checkout1}@1`, `${generated.checkout2}@1`],
   };
   const runs: PgbenchRun[] = [];
   const clientCounts = options.clients ?? [10, 50];
   const modes = options.modes ?? ["prepared", "simple"];
   for (const mode of modes) {
-    // Batches and the textbook yardstick only as prepared statements, as the server sends its own.
-    for (const script of mode === "prepared"
-      ? (["list", "transfer", "batch", "textbook"] as const)
-      : (["list", "transfer"] as const)) {
+    // Batches, checkouts and the textbook yardstick only as prepared statements, as the server
+    // sends its own.
+    const prepared = ["list", "transfer", "batch", "textbook", ...(options.checkout ? ["checkout"] : [])];
+    for (const script of (mode === "prepared" ? prepared : ["list", "transfer"]) as PgbenchRun["script"][]) {
       for (const clients of clientCounts) {
         const out = await run(
           binary,
@@ -158,7 +167,7 @@ export async function runPgbenchComparisons(options: {
         if (!(tps > 0)) throw new Error(`pgbench completed no transaction:\n${out}`);
         runs.push({ script, mode, clients, tps, failed });
         options.log(
-          `  pgbench ${mode.padEnd(8)} ${script.padEnd(8)} ${String(clients).padStart(3)} clients: ${tps.toFixed(0)} tps${script === "batch" ? ` (${(tps * PGBENCH_BATCH).toFixed(0)} transfers/s)` : ""}`,
+          `  pgbench ${mode.padEnd(8)} ${script.padEnd(8)} ${String(clients).padStart(3)} clients: ${tps.toFixed(0)} tps${script === "batch" ? ` (${(tps * PGBENCH_BATCH).toFixed(0)} transfers/s)` : script === "checkout" ? " (create+commit pairs)" : ""}`,
         );
       }
     }
@@ -175,6 +184,7 @@ export async function runPgbenchComparisons(options: {
     simpleTransferTps: best("transfer", "simple") || undefined,
     batchTransfersPerSec: best("batch", "prepared") * PGBENCH_BATCH || undefined,
     textbookTps: best("textbook", "prepared") || undefined,
+    checkoutTps: best("checkout", "prepared") || undefined,
     runs,
   };
 }

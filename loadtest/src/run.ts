@@ -3,10 +3,10 @@ import { randomBytes } from "node:crypto";
 import { cpus, loadavg, totalmem } from "node:os";
 import { createDatabase } from "@stockroom/db";
 import pg from "pg";
-import { LAYOUTS, requestMaker, type SCENARIOS, storeId, TARGETS, writes } from "../scenarios.js";
+import { chainMaker, LAYOUTS, requestMaker, SCENARIOS, storeId, TARGETS, writes } from "../scenarios.js";
 import { checkCorrectness, type Snapshot, snapshot } from "./check";
 import { cpuBetween, sampleCpu } from "./cpu";
-import { type LoadResult, runAutocannon, runWrk, wrkAvailable } from "./drivers";
+import { type LoadResult, runAutocannon, runChained, runWrk, type StepResult, wrkAvailable } from "./drivers";
 import { PGBENCH_BATCH, type PgbenchReport, pgbenchAvailable, runPgbenchComparisons } from "./pgbench";
 import { type Layout, productId, type SeedSummary, seedDataset } from "./seed";
 import { startBenchServer } from "./server";
@@ -47,6 +47,9 @@ export interface RunRow extends LoadResult {
   /** CPU time per request of the server processes and of the PostgreSQL backends serving them. */
   serverCpuUsPerReq?: number;
   dbCpuUsPerReq?: number;
+  /** Chained scenarios (checkout): chains completed per second, and each step's figures. */
+  chainsPerSec?: number;
+  steps?: Array<StepResult & { name: string }>;
 }
 
 export interface BenchReport {
@@ -72,7 +75,7 @@ export const FULL_PLAN: Array<[number, ScenarioName[]]> = [
   [500, ["read", "transfer", "sale", "mixed"]],
 ];
 const QUICK_PLAN: Array<[number, ScenarioName[]]> = [
-  [50, ["read", "transfer", "sale", "mixed"]],
+  [50, ["read", "transfer", "sale", "mixed", "checkout"]],
   [500, ["read", "transfer"]],
 ];
 
@@ -212,13 +215,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (const scenario of scenarios) {
         const pgPids = isLocal(databaseUrl) ? await backendPids(client) : [];
         const cpuBefore = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
-        const result = await drive({
-          url: server.url,
-          apiKey,
-          connections,
-          durationSec,
-          next: requestMaker(scenario, context, Math.random),
-        });
+        const load = { url: server.url, apiKey, connections, durationSec };
+        const chain = (SCENARIOS[scenario] as { chain?: string[] }).chain;
+        // Chained requests (each needs the answer before) cannot be pre-drawn for wrk.
+        const result: LoadResult & Pick<RunRow, "chainsPerSec" | "steps"> = chain
+          ? await runChained({ ...load, ...chainMaker(scenario, context, Math.random) }).then((r) => ({
+              ...r,
+              steps: r.steps.map((step, k) => ({ name: chain[k]!, ...step })),
+            }))
+          : await drive({ ...load, next: requestMaker(scenario, context, Math.random) });
         const cpuAfter = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
         const perReq = (ms: number) => (result.requests > 0 ? Math.round((ms * 1000) / result.requests) : 0);
         const row: RunRow = {
@@ -257,19 +262,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         durationSec,
         clients: quick ? [10] : [10, 50],
         modes: quick ? ["prepared"] : ["prepared", "simple"],
+        checkout: report.rows.some((r) => r.scenario === "checkout"),
         log,
       });
       // The server is gone; the SQL checks still prove pgbench ran a correct transfer.
       const check = await checkCorrectness(client, null, before);
       report.correctness.push({
-        after: "pgbench transfer",
+        after: "pgbench",
         ok: check.ok,
         problems: check.problems,
         movements: check.movements,
         checkMs: check.ms,
       });
-      if (!check.ok)
-        throw new BenchCorrectnessError("pgbench transfer", report.pgbench.clients, check.problems);
+      if (!check.ok) throw new BenchCorrectnessError("pgbench", report.pgbench.clients, check.problems);
     }
     report.ratios = ratios(report);
     return report;
@@ -338,13 +343,16 @@ function ratios(report: BenchReport): Record<string, number> {
   if (pgb?.batchTransfersPerSec && transfer)
     out.transferVsPgbenchBatches = round(transfer.rps / pgb.batchTransfersPerSec);
   if (pgb?.textbookTps && transfer) out.transferVsTextbook = round(transfer.rps / pgb.textbookTps);
+  const checkout = rowOf(report, "checkout", 50);
+  if (pgb?.checkoutTps && checkout?.chainsPerSec)
+    out.checkoutVsPgbench = round(checkout.chainsPerSec / pgb.checkoutTps);
   return out;
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
 
 export function formatRow(r: RunRow): string {
-  return [
+  const line = [
     r.scenario.padEnd(10),
     String(r.connections).padStart(5),
     fmt(r.rps, 0).padStart(8),
@@ -356,6 +364,22 @@ export function formatRow(r: RunRow): string {
     String(r.serverCpuUsPerReq ?? "").padStart(8),
     String(r.dbCpuUsPerReq ?? "").padStart(7),
   ].join(" ");
+  // A chained scenario: each step's own figures below, then the chains per second.
+  const steps = (r.steps ?? []).map((s) =>
+    [
+      `  ${s.name}`.padEnd(10),
+      "".padStart(5),
+      fmt(s.rps, 0).padStart(8),
+      fmt(s.p50Ms).padStart(8),
+      fmt(s.p99Ms).padStart(8),
+      "".padStart(7),
+      String(s.non2xx).padStart(7),
+      String(s.status5xx).padStart(5),
+    ].join(" "),
+  );
+  if (r.chainsPerSec !== undefined)
+    steps.push(`${"  pairs/s".padEnd(10)} ${"".padStart(5)} ${fmt(r.chainsPerSec, 0).padStart(8)}`);
+  return [line, ...steps].join("\n");
 }
 
 export const TABLE_HEADER = `${[
@@ -400,6 +424,10 @@ export function formatReport(report: BenchReport): string {
       lines.push(
         `pgbench (prepared, the textbook transaction: lock, update, update, insert, commit): ${fmt(p.textbookTps, 0)} transfers/s`,
       );
+    if (p.checkoutTps)
+      lines.push(
+        `pgbench (prepared, the server's reservation create and commit transactions): ${fmt(p.checkoutTps, 0)} pairs/s`,
+      );
   }
   const r = report.ratios;
   const show = (label: string, key: string, target?: number) =>
@@ -417,6 +445,7 @@ export function formatReport(report: BenchReport): string {
       show("transfer API / pgbench same txn", "transferVsPgbench", TARGETS.pgbenchTransferRatio),
       show(`transfer API / pgbench ${PGBENCH_BATCH} per stmt`, "transferVsPgbenchBatches"),
       show("transfer API / textbook txn", "transferVsTextbook", 1),
+      show("checkout pairs API / pgbench", "checkoutVsPgbench"),
     ].filter((l): l is string => l !== null),
   );
   return lines.join("\n");

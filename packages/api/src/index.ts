@@ -16,6 +16,12 @@ export { type AppRouter, appRouter } from "./router";
 export { runOperation } from "./runner";
 export { createFirstKeyIfNone, ensureBootstrapKey, generateSecret, KeyAuthenticator } from "./services/auth";
 export { purgeExpiredIdempotencyKeys } from "./services/idempotency";
+export {
+  commitOperation,
+  type Placeholder,
+  RESERVATION_SQL,
+  takeOperation,
+} from "./services/reservation-sql";
 export { expireDueReservations } from "./services/reservations";
 export { DEFAULT_WRITE_BATCHING, type WriteBatching } from "./services/stock";
 export { createCallerFactory } from "./trpc";

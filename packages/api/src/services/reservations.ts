@@ -8,6 +8,7 @@ import {
 import { AppError, notFound } from "../errors";
 import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
 import { isoOf, Statement } from "./named";
+import { commitOperation, RESERVATION_SQL, takeOperation } from "./reservation-sql";
 import type { StockDoor } from "./stock";
 
 /**
@@ -22,16 +23,8 @@ import type { StockDoor } from "./stock";
  * levels then lines, and never a reservation row, so the orders cannot cross.
  */
 
-/** The status every read answers: an active reservation past its expiry is expired already. */
-const STATUS_SQL =
-  "(case when r.status = 'active' and r.expires_at <= now() then 'expired' else r.status::text end)";
-
-const SELECT_RESERVATION = `select r.id, r.store_id, ${STATUS_SQL} as status, r.reference, r.expires_at,
-    r.created_at, r.updated_at,
-    coalesce((select json_agg(json_build_object('productId', x.product_id, 'quantity', x.quantity,
-                                                'committed', x.committed) order by x.product_id)
-              from reservation_lines x where x.reservation_id = r.id), '[]') as lines
-  from reservations r`;
+// The statements and the door's operations are in reservation-sql.ts (the bench's pgbench
+// scripts are written from them too).
 
 interface ReservationRow {
   id: string;
@@ -70,7 +63,7 @@ export function sumLines(lines: UnitsLine[]): UnitsLine[] {
 
 export async function getReservation(db: Queryable, id: string): Promise<TReservation> {
   const st = new Statement();
-  const [row] = await st.rows<ReservationRow>(db, `${SELECT_RESERVATION} where r.id = ${st.p(id)}`);
+  const [row] = await st.rows<ReservationRow>(db, RESERVATION_SQL.get(st.p, id));
   if (!row) throw notFound("Reservation", id);
   return toReservation(row);
 }
@@ -91,31 +84,26 @@ export async function createReservation(
 ): Promise<TReservation> {
   const id = crypto.randomUUID();
   const st = new Statement();
-  // Milliseconds, as the API shows them: the expiry a client reads is the one that applies.
   const [head] = await st.rows<{ expires_at: Date | string }>(
     db,
-    `insert into reservations (id, store_id, reference, expires_at, actor)
-     select ${st.p(id)}, s.id, ${st.p(input.reference ?? null)},
-            date_trunc('milliseconds', now() + ${st.p(input.ttlSeconds)}::int * interval '1 second'), ${st.p(actor)}
-       from stores s where s.id = ${st.p(input.storeId)} and s.deleted_at is null
-     returning expires_at`,
+    RESERVATION_SQL.insert(st.p, {
+      id,
+      reference: input.reference ?? null,
+      ttlSeconds: input.ttlSeconds,
+      actor,
+      storeId: input.storeId,
+    }),
   );
   if (!head) throw notFound("Store", input.storeId);
-  const expiresAt = isoOf(head.expires_at);
   await door(
-    sumLines(input.lines).map(
-      (l): StockChange => ({
-        productId: l.productId,
-        storeId: input.storeId,
-        kind: "adjustment",
-        hold: "take",
-        units: l.quantity,
-        reservationId: id,
-        expiresAt,
-        reference: input.reference,
-        actor,
-      }),
-    ),
+    takeOperation({
+      id,
+      storeId: input.storeId,
+      lines: sumLines(input.lines),
+      expiresAt: isoOf(head.expires_at),
+      reference: input.reference,
+      actor,
+    }),
   );
   return getReservation(db, id);
 }
@@ -135,11 +123,7 @@ async function lockActive(db: Queryable, id: string): Promise<LockedReservation>
     status: TReservationStatus;
     reference: string | null;
     expires_at: Date | string;
-  }>(
-    db,
-    `select r.store_id, ${STATUS_SQL} as status, r.reference, r.expires_at
-       from reservations r where r.id = ${st.p(id)} for update`,
-  );
+  }>(db, RESERVATION_SQL.lock(st.p, id));
   if (!row) throw notFound("Reservation", id);
   if (row.status !== "active")
     throw new AppError(
@@ -151,7 +135,7 @@ async function lockActive(db: Queryable, id: string): Promise<LockedReservation>
   const lines = new Statement();
   const held = await lines.rows<{ product_id: string; quantity: number }>(
     db,
-    `select product_id, quantity from reservation_lines where reservation_id = ${lines.p(id)} order by product_id`,
+    RESERVATION_SQL.heldLines(lines.p, id),
   );
   return {
     id,
@@ -163,10 +147,7 @@ async function lockActive(db: Queryable, id: string): Promise<LockedReservation>
 
 async function setStatus(db: Queryable, id: string, status: TReservationStatus) {
   const st = new Statement();
-  await st.rows(
-    db,
-    `update reservations set status = ${st.p(status)}, updated_at = now() where id = ${st.p(id)}`,
-  );
+  await st.rows(db, RESERVATION_SQL.setStatus(st.p, id, status));
 }
 
 /**
@@ -196,26 +177,17 @@ export async function commitReservation(
     }
   }
   await door(
-    r.lines.map(
-      (l): StockChange => ({
-        productId: l.productId,
-        storeId: r.storeId,
-        kind: "adjustment",
-        hold: "drop",
-        reservationId: id,
-        delta: (sold.get(l.productId) ?? 0) > 0 ? -(sold.get(l.productId) ?? 0) : undefined,
-        reason: "sold",
-        reference: r.reference,
-        actor,
-      }),
-    ),
+    commitOperation({ id, storeId: r.storeId, lines: r.lines, sold, reference: r.reference, actor }),
   );
   const st = new Statement();
   await st.rows(
     db,
-    `update reservation_lines x set committed = v.n
-       from unnest(${st.p(r.lines.map((l) => l.productId))}::uuid[], ${st.p(r.lines.map((l) => sold.get(l.productId) ?? 0))}::int[]) as v(p, n)
-      where x.reservation_id = ${st.p(id)} and x.product_id = v.p`,
+    RESERVATION_SQL.committedLines(
+      st.p,
+      id,
+      r.lines.map((l) => l.productId),
+      r.lines.map((l) => sold.get(l.productId) ?? 0),
+    ),
   );
   await setStatus(db, id, "committed");
   return getReservation(db, id);
@@ -294,7 +266,7 @@ export async function listReservations(db: Queryable, input: ReservationListInpu
   page.params.push(...st.params);
   const rows = await page.rows<ReservationRow>(
     db,
-    `${SELECT_RESERVATION} ${filter} order by r.created_at desc, r.id desc
+    `${RESERVATION_SQL.select} ${filter} order by r.created_at desc, r.id desc
      limit ${page.p(input.limit)} offset ${page.p(input.offset)}`,
   );
   return {
