@@ -86,7 +86,8 @@ export const takeOperation = (r: {
 
 /**
  * The door's operation that commits a reservation: every held line is dropped, and the units
- * `sold` names (0 or missing: none) leave on hand as a sale carrying the reservation id.
+ * `sold` names (0 or missing: none) leave on hand as a sale carrying the reservation id. Selling
+ * nothing is a release.
  */
 export const commitOperation = (r: {
   id: string;

@@ -2,7 +2,6 @@ import {
   applyStockOperations,
   type Db,
   type Queryable,
-  type StockChange,
   type StockOperation,
 } from "@stockroom/db";
 import { AppError, notFound } from "../errors";
@@ -193,20 +192,11 @@ export async function commitReservation(
   return getReservation(db, id);
 }
 
-/** Gives the held units back to available. */
+/** Gives the held units back to available: a commit that sells nothing. */
 export async function releaseReservation(db: Queryable, door: StockDoor, id: string, actor: string | null) {
   const r = await lockActive(db, id);
   await door(
-    r.lines.map(
-      (l): StockChange => ({
-        productId: l.productId,
-        storeId: r.storeId,
-        kind: "adjustment",
-        hold: "drop",
-        reservationId: id,
-        actor,
-      }),
-    ),
+    commitOperation({ id, storeId: r.storeId, lines: r.lines, sold: new Map(), reference: null, actor }),
   );
   await setStatus(db, id, "released");
   return getReservation(db, id);
