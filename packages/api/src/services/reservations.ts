@@ -1,9 +1,4 @@
-import {
-  applyStockOperations,
-  type Db,
-  type Queryable,
-  type StockOperation,
-} from "@stockroom/db";
+import { applyStockOperations, type Db, type Queryable, type StockOperation } from "@stockroom/db";
 import { AppError, notFound } from "../errors";
 import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
 import { isoOf, Statement } from "./named";
