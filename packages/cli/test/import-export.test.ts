@@ -218,7 +218,14 @@ describe("products import", () => {
     const skus = lines.slice(1).map((l) => l.split(",")[0]);
     expect(skus).toEqual(Array.from({ length: 10_000 }, (_, i) => `BULK-${String(i).padStart(5, "0")}`));
     const dry = await cli("products", "import", file("bulk-export.csv"), "--dry-run", "--json");
-    expect(dry.json()).toMatchObject({ dryRun: true, rows: 10_000, created: 0, updated: 10_000, failed: [] });
+    expect(dry.json()).toMatchObject({
+      dryRun: true,
+      rows: 10_000,
+      created: 0,
+      updated: 0,
+      unchanged: 10_000,
+      failed: [],
+    });
   });
 });
 
