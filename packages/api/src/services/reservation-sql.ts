@@ -15,6 +15,13 @@ export type Placeholder = (value: unknown) => string;
 const STATUS_SQL =
   "(case when r.status = 'active' and r.expires_at <= now() then 'expired' else r.status::text end)";
 
+/**
+ * An expiry `ttlSeconds` from now, in milliseconds as the API shows it: the expiry a client
+ * reads is the one that applies.
+ */
+const expiresIn = (p: Placeholder, ttlSeconds: unknown) =>
+  `date_trunc('milliseconds', now() + ${p(ttlSeconds)}::int * interval '1 second')`;
+
 const SELECT_RESERVATION = `select r.id, r.store_id, ${STATUS_SQL} as status, r.reference, r.expires_at,
     r.created_at, r.updated_at,
     coalesce((select json_agg(json_build_object('productId', x.product_id, 'quantity', x.quantity,
@@ -27,17 +34,14 @@ export const RESERVATION_SQL = {
   select: SELECT_RESERVATION,
   /** One reservation. */
   get: (p: Placeholder, id: unknown) => `${SELECT_RESERVATION} where r.id = ${p(id)}`,
-  /**
-   * The reservation's row, in a live store, returning its expiry; no row when the store is
-   * missing. Milliseconds, as the API shows them: the expiry a client reads is the one that applies.
-   */
+  /** The reservation's row, in a live store, returning its expiry; no row when the store is missing. */
   insert: (
     p: Placeholder,
     r: { id: unknown; storeId: unknown; reference: unknown; ttlSeconds: unknown; actor: unknown },
   ) =>
     `insert into reservations (id, store_id, reference, expires_at, actor)
      select ${p(r.id)}, s.id, ${p(r.reference)},
-            date_trunc('milliseconds', now() + ${p(r.ttlSeconds)}::int * interval '1 second'), ${p(r.actor)}
+            ${expiresIn(p, r.ttlSeconds)}, ${p(r.actor)}
        from stores s where s.id = ${p(r.storeId)} and s.deleted_at is null
      returning expires_at`,
   /** Locks the reservation's row (a transition's first lock). */
@@ -52,6 +56,16 @@ export const RESERVATION_SQL = {
     `update reservation_lines x set committed = v.n
        from unnest(${p(productIds)}::uuid[], ${p(units)}::int[]) as v(p, n)
       where x.reservation_id = ${p(id)} and x.product_id = v.p`,
+  /** Reservations whose status (as reads answer it) is this one. */
+  statusIs: (p: Placeholder, status: unknown) => `${STATUS_SQL} = ${p(status)}`,
+  /** Moves the reservation's expiry, returning it. */
+  extend: (p: Placeholder, id: unknown, ttlSeconds: unknown) =>
+    `update reservations set expires_at = ${expiresIn(p, ttlSeconds)}, updated_at = now()
+      where id = ${p(id)} returning expires_at`,
+  /** Gives the open lines that expiry, returning the lines still open. */
+  extendLines: (p: Placeholder, id: unknown, expiresAt: unknown) =>
+    `update reservation_lines set expires_at = ${p(expiresAt)}
+      where reservation_id = ${p(id)} and open returning product_id`,
   setStatus: (p: Placeholder, id: unknown, status: unknown) =>
     `update reservations set status = ${p(status)}, updated_at = now() where id = ${p(id)}`,
 } as const;
@@ -110,3 +124,16 @@ export const commitOperation = (r: {
       actor: r.actor,
     }),
   );
+
+/** The change that ends an expired reservation's hold on one level (if a write has not already). */
+export const lapseChange = (l: {
+  reservationId: string;
+  productId: string;
+  storeId: string;
+}): StockChange => ({
+  productId: l.productId,
+  storeId: l.storeId,
+  kind: "adjustment",
+  hold: "lapse",
+  reservationId: l.reservationId,
+});

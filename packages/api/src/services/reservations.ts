@@ -2,7 +2,7 @@ import { applyStockOperations, type Db, type Queryable, type StockOperation } fr
 import { AppError, notFound } from "../errors";
 import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
 import { isoOf, Statement } from "./named";
-import { commitOperation, RESERVATION_SQL, takeOperation } from "./reservation-sql";
+import { commitOperation, lapseChange, RESERVATION_SQL, takeOperation } from "./reservation-sql";
 import type { StockDoor } from "./stock";
 
 /**
@@ -204,23 +204,17 @@ export async function extendReservation(
   ttlSeconds: number,
 ): Promise<TReservation> {
   const r = await lockActive(db, id);
-  const st = new Statement();
-  const expires = `date_trunc('milliseconds', now() + ${st.p(ttlSeconds)}::int * interval '1 second')`;
+  const head = new Statement();
+  const [moved] = await head.rows<{ expires_at: Date | string }>(
+    db,
+    RESERVATION_SQL.extend(head.p, id, ttlSeconds),
+  );
   // A line a writer closed meanwhile (it saw the old expiry pass) is not open any more: then
   // the reservation has expired after all, and extending it would hold nothing.
-  const still = await st.rows(
-    db,
-    `update reservation_lines set expires_at = ${expires}
-      where reservation_id = ${st.p(id)} and open returning product_id`,
-  );
+  const st = new Statement();
+  const still = await st.rows(db, RESERVATION_SQL.extendLines(st.p, id, moved!.expires_at));
   if (still.length < r.lines.length)
     throw new AppError("RESERVATION_NOT_ACTIVE", `Reservation ${id} expired; it holds nothing`);
-  const head = new Statement();
-  await head.rows(
-    db,
-    `update reservations set expires_at = date_trunc('milliseconds', now() + ${head.p(ttlSeconds)}::int * interval '1 second'),
-            updated_at = now() where id = ${head.p(id)}`,
-  );
   return getReservation(db, id);
 }
 
@@ -238,10 +232,7 @@ export async function listReservations(db: Queryable, input: ReservationListInpu
   const where: string[] = [];
   if (input.storeId !== undefined) where.push(`r.store_id = ${st.p(input.storeId)}`);
   if (input.reference !== undefined) where.push(`r.reference = ${st.p(input.reference)}`);
-  if (input.status === "active") where.push("r.status = 'active' and r.expires_at > now()");
-  else if (input.status === "expired")
-    where.push("(r.status = 'expired' or (r.status = 'active' and r.expires_at <= now()))");
-  else if (input.status !== undefined) where.push(`r.status = ${st.p(input.status)}`);
+  if (input.status !== undefined) where.push(RESERVATION_SQL.statusIs(st.p, input.status));
   const filter = where.length ? `where ${where.join(" and ")}` : "";
   const [counted] = await st.rows<{ n: number | string }>(
     db,
@@ -287,13 +278,7 @@ export async function expireDueReservations(db: Db, limit = 200): Promise<number
     const ops = new Map<string, StockOperation>();
     for (const l of open) {
       const op = ops.get(l.reservation_id) ?? [];
-      op.push({
-        productId: l.product_id,
-        storeId: l.store_id,
-        kind: "adjustment",
-        hold: "lapse",
-        reservationId: l.reservation_id,
-      });
+      op.push(lapseChange({ reservationId: l.reservation_id, productId: l.product_id, storeId: l.store_id }));
       ops.set(l.reservation_id, op);
     }
     await applyStockOperations(tx, [...ops.values()]);
