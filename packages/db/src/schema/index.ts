@@ -3,3 +3,4 @@ export * from "./counts";
 export * from "./keys";
 export * from "./reservations";
 export * from "./stock";
+export * from "./shipments";

@@ -36,12 +36,16 @@ export const stockLevels = pgTable(
     // may be taken (available). stockroom_apply keeps it equal to the sum of the open lines.
     reserved: integer("reserved").notNull().default(0),
     minStock: integer("min_stock").notNull().default(0),
+    // Units shipped towards this level and not yet received, rejected or written off (the
+    // shipments in transit). Not on hand: never available, not in the product's total.
+    incoming: integer("incoming").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.productId, t.storeId] }),
     check("stock_levels_quantity_nonneg", sql`${t.quantity} >= 0`),
     check("stock_levels_min_stock_nonneg", sql`${t.minStock} >= 0`),
+    check("stock_levels_incoming_nonneg", sql`${t.incoming} >= 0`),
     check("stock_levels_reserved_range", sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.quantity}`),
     index("stock_levels_store_sku_idx").on(t.storeId, t.sku, t.productId),
     index("stock_levels_store_category_idx").on(t.storeId, t.category, t.sku, t.productId),
@@ -86,6 +90,7 @@ export const movements = pgTable(
     reference: varchar("reference", { length: 255 }),
     transferId: uuid("transfer_id"),
     reservationId: uuid("reservation_id"),
+    shipmentId: uuid("shipment_id"),
     actor: uuid("actor").references(() => apiKeys.id),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
@@ -96,6 +101,7 @@ export const movements = pgTable(
     index("movements_store_idx").on(t.storeId, t.seq),
     index("movements_transfer_idx").on(t.transferId).where(sql`${t.transferId} is not null`),
     index("movements_reservation_idx").on(t.reservationId).where(sql`${t.reservationId} is not null`),
+    index("movements_shipment_idx").on(t.shipmentId).where(sql`${t.shipmentId} is not null`),
     index("movements_created_idx").on(t.createdAt, t.seq),
   ],
 );
