@@ -103,6 +103,10 @@ CREATE TYPE stockroom_outcome AS (
 -- 5. Creates the new levels, updates the changed ones (each once, to its final state), opens
 --    and closes reservation lines, and writes the ledger rows in one INSERT, in change order,
 --    quantity_after the running sum.
+-- 6. Writes the events (the outbox, schema/events.ts) in the same statement: one stock.changed
+--    per ledger row, and stock.low / stock.restored when a level's available units cross its
+--    minimum (judged change by change, so each crossing is reported once, by the change that
+--    made it; holds that lapsed in step 1 are reported with the level's first change).
 -- Levels, then reservation lines, then products, then counters: every stock change takes its
 -- locks in that order. A level that another transaction created after step 1 (two first
 -- receipts racing) fails the statement with serialization_failure (40001), which callers retry.
@@ -198,6 +202,20 @@ DECLARE
   x_category varchar[] := '{}';
   d_reservation uuid[] := '{}';
   d_product uuid[] := '{}';
+  -- Events: whether each level was under its minimum when last reported (starts from before
+  -- step 1), and the crossings to write: level, change (NULL: a lapse alone), under after.
+  l_low boolean[];
+  saved_low boolean[];
+  saved_crossings integer;
+  w_k integer[] := '{}';
+  w_change integer[] := '{}';
+  w_low boolean[] := '{}';
+  w_qty integer[] := '{}';
+  w_res integer[] := '{}';
+  w_min integer[] := '{}';
+  w_leg integer[] := '{}';
+  -- Events: each ledger row's level reserved after it.
+  g_res integer[] := '{}';
 BEGIN
   SELECT array_agg(r.op), array_agg(r.product_id), array_agg(r.store_id), array_agg(r.kind), array_agg(r.delta),
          array_agg(r.count), array_agg(r.min_stock), array_agg(r.expected), array_agg(r.reason), array_agg(r.reference),
@@ -237,6 +255,9 @@ BEGIN
   qty := qty0;
   res := res0;
   mins := min0;
+  -- Events: the levels' state as last reported.
+  l_low := coalesce((SELECT array_agg(v.q - v.r < v.m ORDER BY v.j) FROM unnest(qty0, res0, min0)
+                     WITH ORDINALITY AS v(q, r, m, j)), '{}');
 
   -- Holds that lapsed on these levels stop holding now: close their lines (the reservation's
   -- own status turns 'expired' when the sweeper gets to it; reads count it expired already).
@@ -281,6 +302,8 @@ BEGIN
       saved_legs := cardinality(g_id);
       saved_outs := cardinality(o_op);
       saved_takes := cardinality(t_change);
+      saved_low := l_low;
+      saved_crossings := cardinality(w_k);
       refused := NULL;
     END IF;
     k := array_position(keys, c_product[i]::text || ' ' || c_store[i]);
@@ -311,6 +334,8 @@ BEGIN
         saved_qty := saved_qty || 0;
         saved_res := saved_res || 0;
         saved_min := saved_min || 0;
+        l_low := l_low || false;
+        saved_low := saved_low || false;
       END IF;
       -- The hold first: a commit releases its line, then sells out of what it released.
       IF c_hold[i] = 'take' THEN
@@ -360,9 +385,21 @@ BEGIN
             g_change := g_change || i;
             g_delta := g_delta || d;
             g_after := g_after || qty[k];
+            g_res := g_res || res[k];
             o_leg := o_leg || cardinality(g_id);
           ELSE
             o_leg := o_leg || NULL::integer;
+          END IF;
+          -- Events: did this change carry the level across its minimum?
+          IF l_low[k] <> (qty[k] - res[k] < mins[k]) THEN
+            l_low[k] := NOT l_low[k];
+            w_k := w_k || k;
+            w_change := w_change || i;
+            w_low := w_low || l_low[k];
+            w_qty := w_qty || qty[k];
+            w_res := w_res || res[k];
+            w_min := w_min || mins[k];
+            w_leg := w_leg || o_leg[cardinality(o_leg)];
           END IF;
         END IF;
       END IF;
@@ -378,7 +415,16 @@ BEGIN
       g_change := g_change[1:saved_legs];
       g_delta := g_delta[1:saved_legs];
       g_after := g_after[1:saved_legs];
+      g_res := g_res[1:saved_legs];
       t_change := t_change[1:saved_takes];
+      l_low := saved_low;
+      w_k := w_k[1:saved_crossings];
+      w_change := w_change[1:saved_crossings];
+      w_low := w_low[1:saved_crossings];
+      w_qty := w_qty[1:saved_crossings];
+      w_res := w_res[1:saved_crossings];
+      w_min := w_min[1:saved_crossings];
+      w_leg := w_leg[1:saved_crossings];
       o_op := o_op[1:saved_outs];
       o_change := o_change[1:saved_outs];
       o_outcome := o_outcome[1:saved_outs];
@@ -445,6 +491,16 @@ BEGIN
       x_store := x_store || l_store[k];
       x_category := x_category || CASE WHEN qty[k] - res[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
     END IF;
+    -- Events: a crossing no applied change reported (holds that lapsed in step 1, alone).
+    IF l_low[k] <> (qty[k] - res[k] < mins[k]) THEN
+      w_k := w_k || k;
+      w_change := w_change || NULL::integer;
+      w_low := w_low || NOT l_low[k];
+      w_qty := w_qty || qty[k];
+      w_res := w_res || res[k];
+      w_min := w_min || mins[k];
+      w_leg := w_leg || NULL::integer;
+    END IF;
   END LOOP;
   FOR h IN 1 .. cardinality(h_keys) LOOP
     CONTINUE WHEN h_open[h];
@@ -510,6 +566,31 @@ BEGIN
     FROM unnest(u_product, u_store, u_qty, u_res, u_min) AS v(product_id, store_id, q, r, m)
     WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
   END IF;
+
+  -- 6. Events, in one INSERT, in change order (a change's stock.changed before the crossing
+  -- it made; lapses alone first), so the feed gives each level's events in ledger order.
+  INSERT INTO events (type, product_id, store_id, data)
+  SELECT e.type, e.product_id, e.store_id, e.data
+  FROM (
+    SELECT g_change[u.j] AS change, 0 AS sub, 'stock.changed' AS type, c_product[g_change[u.j]] AS product_id,
+           c_store[g_change[u.j]] AS store_id,
+           jsonb_build_object(
+             'movementId', g_id[u.j], 'productId', c_product[g_change[u.j]], 'storeId', c_store[g_change[u.j]],
+             'kind', c_kind[g_change[u.j]], 'delta', g_delta[u.j], 'reason', c_reason[g_change[u.j]],
+             'quantity', g_after[u.j], 'reserved', g_res[u.j], 'available', g_after[u.j] - g_res[u.j],
+             'reservationId', c_reservation[g_change[u.j]], 'shipmentId', NULL::uuid,
+             'transferId', c_transfer[g_change[u.j]]) AS data
+    FROM generate_subscripts(g_id, 1) AS u(j)
+    UNION ALL
+    SELECT coalesce(w_change[v.j], 0), 1, CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END,
+           l_product[w_k[v.j]], l_store[w_k[v.j]],
+           jsonb_build_object(
+             'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
+             'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],
+             'movementId', g_id[w_leg[v.j]])
+    FROM generate_subscripts(w_k, 1) AS v(j)
+  ) e
+  ORDER BY e.change, e.sub;
 
   RETURN QUERY
   WITH ledger AS (

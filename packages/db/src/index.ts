@@ -2,6 +2,7 @@ export { sql } from "drizzle-orm";
 export * from "./client";
 export { DataDirInUseError, LOCK_FILE, lockDataDir } from "./data-dir-lock";
 export * from "./errors";
+export * from "./events";
 export * from "./invariants";
 export { executeNamed, Statement } from "./named";
 export { openPglite } from "./pglite-open";

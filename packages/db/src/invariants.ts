@@ -89,6 +89,27 @@ export const INVARIANT_SQL = {
       select 1 from public.reservation_lines r join public.reservations v on v.id = r.reservation_id
        where r.open and v.status <> 'active'
     ) x`,
+  /**
+   * 6. Ledger rows without exactly one stock.changed event, and stock.changed events without
+   * their ledger row. Rows older than the oldest kept event are past retention (or were
+   * written before the outbox, or by a bulk seed), so the check starts at the ledger row of
+   * the oldest stock.changed event kept.
+   */
+  events: `with changed as (
+      select (e.data->>'movementId')::uuid as id, count(*) as n from public.events e
+       where e.type = 'stock.changed' group by 1
+    ),
+    since as (
+      select m.seq from public.movements m
+       where m.id = (select (e.data->>'movementId')::uuid from public.events e
+                      where e.type = 'stock.changed' order by e.seq limit 1)
+    )
+    select count(*)::int as n from (
+      select 1 from public.movements m left join changed c on c.id = m.id
+       where m.seq >= (select seq from since) and coalesce(c.n, 0) <> 1
+      union all
+      select 1 from changed c where c.n <> 1 or not exists (select 1 from public.movements m where m.id = c.id)
+    ) x`,
   /** Products whose kept total is not the sum of their levels. */
   totals: `select count(*)::int as n from public.products p
      where p.total_quantity <> coalesce((select sum(quantity) from public.stock_levels l where l.product_id = p.id), 0)`,
@@ -253,6 +274,8 @@ export interface InvariantReport {
   reservedErrors: number;
   /** The kept counters that differ from a recount, named ("store s1", "category tools"). */
   counterMismatches: string[];
+  /** Ledger rows without exactly one stock.changed event, or such events without their row. */
+  eventErrors: number;
 }
 
 const count = async (query: QueryFn, text: string) =>
@@ -269,6 +292,7 @@ export async function checkInvariants(query: QueryFn): Promise<InvariantReport> 
     totalMismatches: await count(query, INVARIANT_SQL.totals),
     reservedErrors: await count(query, INVARIANT_SQL.reserved),
     counterMismatches: (await query<{ counter: string }>(INVARIANT_SQL.counters)).map((r) => r.counter),
+    eventErrors: await count(query, INVARIANT_SQL.events),
   };
 }
 
@@ -293,6 +317,10 @@ export function invariantProblems(report: InvariantReport): string[] {
   if (report.reservedErrors > 0)
     problems.push(
       `reservations: ${report.reservedErrors} levels or lines where reserved units disagree with the open reservation lines`,
+    );
+  if (report.eventErrors > 0)
+    problems.push(
+      `events: ${report.eventErrors} ledger rows without exactly one stock.changed event, or such events without their row`,
     );
   for (const c of report.counterMismatches.slice(0, 20))
     problems.push(`counters: ${c} differs from a recount`);

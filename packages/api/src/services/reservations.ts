@@ -1,4 +1,10 @@
-import { applyStockOperations, type Db, type Queryable, type StockOperation } from "@stockroom/db";
+import {
+  applyStockOperations,
+  type Db,
+  type Queryable,
+  type StockOperation,
+  writeEvents,
+} from "@stockroom/db";
 import { AppError, notFound } from "../errors";
 import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
 import { isoOf, Statement } from "./named";
@@ -62,6 +68,27 @@ export async function getReservation(db: Queryable, id: string): Promise<TReserv
   return toReservation(row);
 }
 
+export type ReservationEventType =
+  | "reservation.created"
+  | "reservation.committed"
+  | "reservation.released"
+  | "reservation.expired";
+
+/** The reservations' events (the reservation as reads answer it), in the caller's transaction. */
+function reservationEvents(db: Queryable, type: ReservationEventType, list: TReservation[]) {
+  return writeEvents(
+    db,
+    list.map((r) => ({ type, data: r, storeId: r.storeId })),
+  );
+}
+
+/** Reads the reservation after a transition and writes its event. */
+async function reported(db: Queryable, type: ReservationEventType, id: string): Promise<TReservation> {
+  const r = await getReservation(db, id);
+  await reservationEvents(db, type, [r]);
+  return r;
+}
+
 export interface CreateReservationInput {
   storeId: string;
   lines: UnitsLine[];
@@ -99,7 +126,7 @@ export async function createReservation(
       actor,
     }),
   );
-  return getReservation(db, id);
+  return reported(db, "reservation.created", id);
 }
 
 interface LockedReservation {
@@ -184,7 +211,7 @@ export async function commitReservation(
     ),
   );
   await setStatus(db, id, "committed");
-  return getReservation(db, id);
+  return reported(db, "reservation.committed", id);
 }
 
 /** Gives the held units back to available: a commit that sells nothing. */
@@ -194,7 +221,7 @@ export async function releaseReservation(db: Queryable, door: StockDoor, id: str
     commitOperation({ id, storeId: r.storeId, lines: r.lines, sold: new Map(), reference: null, actor }),
   );
   await setStatus(db, id, "released");
-  return getReservation(db, id);
+  return reported(db, "reservation.released", id);
 }
 
 /** Moves the expiry to `ttlSeconds` from now. */
@@ -287,6 +314,13 @@ export async function expireDueReservations(db: Db, limit = 200): Promise<number
       tx,
       `update reservations set status = 'expired', updated_at = now() where id = any(${done.p(ids)}::uuid[])`,
     );
+    // Once each: only this transaction turned these rows from active to expired.
+    const read = new Statement();
+    const expired = await read.rows<ReservationRow>(
+      tx,
+      `${RESERVATION_SQL.select} where r.id = any(${read.p(ids)}::uuid[]) order by r.expires_at, r.id`,
+    );
+    await reservationEvents(tx, "reservation.expired", expired.map(toReservation));
     return due.length;
   });
 }

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rowsOf } from "../src/client";
+import { publishEvents, writeEvents } from "../src/events";
+import { applyStockOperations, type StockOperation, sql } from "../src/index";
+import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
+import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
+
+/**
+ * The outbox as stockroom_apply writes it: one stock.changed per ledger row, a crossing of the
+ * minimum reported once by the change that made it, nothing for a refused operation.
+ */
+const backends = await testBackends();
+const P = "00000000-0000-4000-8000-000000000001";
+const Q = "00000000-0000-4000-8000-000000000002";
+
+interface EventRow {
+  seq: number;
+  position: number | null;
+  type: string;
+  product_id: string | null;
+  store_id: string | null;
+  data: Record<string, unknown>;
+}
+
+describe.each(backends)("the outbox (%s)", (backend) => {
+  let scratch: ScratchDatabase;
+  let seen = 0;
+  const db = () => scratch.database.db;
+
+  beforeAll(async () => {
+    scratch = await createTestDatabase(backend);
+    await db().execute(sql`insert into stores (id, name) values ('a', 'A'), ('b', 'B')`);
+    await db().execute(sql`insert into products (id, sku, name, category, price) values
+      (${P}, 'P1', 'one', 'tools', 1), (${Q}, 'P2', 'two', 'tools', 1)`);
+  });
+  afterAll(() => scratch?.drop());
+
+  /** The events written since the last call, in the order they were written. */
+  async function fresh(): Promise<EventRow[]> {
+    const rows = rowsOf<EventRow>(
+      await db().execute(sql`select seq, position, type, product_id, store_id, data from events
+                             where seq > ${seen} order by seq`),
+    );
+    if (rows.length) seen = Number(rows.at(-1)!.seq);
+    return rows.map((r) => ({ ...r, data: typeof r.data === "string" ? JSON.parse(r.data) : r.data }));
+  }
+  const apply = (...ops: StockOperation[]) => applyStockOperations(db(), ops);
+  const types = (rows: EventRow[]) => rows.map((r) => `${r.type} ${r.store_id}`);
+
+  it("writes one stock.changed per ledger row, with the level as the row left it", async () => {
+    const [out] = await apply([
+      { productId: P, storeId: "a", kind: "adjustment", delta: 10, reason: "received" },
+    ]);
+    expect(out!.applied).toBe(true);
+    const rows = await fresh();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ type: "stock.changed", product_id: P, store_id: "a", position: null });
+    expect(rows[0]!.data).toEqual({
+      movementId: out!.applied ? out!.rows[0]!.movement_id : null,
+      productId: P,
+      storeId: "a",
+      kind: "adjustment",
+      delta: 10,
+      reason: "received",
+      quantity: 10,
+      reserved: 0,
+      available: 10,
+      reservationId: null,
+      shipmentId: null,
+      transferId: null,
+    });
+  });
+
+  it("reports crossing the minimum once per crossing, after the change that made it", async () => {
+    await apply([{ productId: P, storeId: "a", kind: "count", minStock: 5 }]);
+    expect(await fresh()).toEqual([]);
+    await apply([{ productId: P, storeId: "a", kind: "adjustment", delta: -6, reason: "sold" }]);
+    const low = await fresh();
+    expect(types(low)).toEqual(["stock.changed a", "stock.low a"]);
+    expect(low[1]!.data).toEqual({
+      productId: P,
+      storeId: "a",
+      quantity: 4,
+      reserved: 0,
+      available: 4,
+      minStock: 5,
+      movementId: low[0]!.data.movementId,
+    });
+    await apply([{ productId: P, storeId: "a", kind: "adjustment", delta: -1, reason: "sold" }]);
+    expect(types(await fresh())).toEqual(["stock.changed a"]);
+    // Down and up again within one statement (two operations grouped): both crossings.
+    await apply(
+      [{ productId: P, storeId: "a", kind: "adjustment", delta: 3, reason: "returned" }],
+      [{ productId: P, storeId: "a", kind: "adjustment", delta: -2, reason: "sold" }],
+      [{ productId: P, storeId: "a", kind: "count", minStock: 1 }],
+    );
+    expect(types(await fresh())).toEqual([
+      "stock.changed a",
+      "stock.restored a",
+      "stock.changed a",
+      "stock.low a",
+      "stock.restored a",
+    ]);
+  });
+
+  it("writes nothing for a refused operation, also when an earlier change of it applied", async () => {
+    const refused = await apply(
+      [{ productId: P, storeId: "a", kind: "adjustment", delta: -100, reason: "sold" }],
+      [
+        { productId: P, storeId: "a", kind: "transfer_out", delta: -1 },
+        { productId: P, storeId: "nowhere", kind: "transfer_in", delta: 1 },
+      ],
+      [{ productId: Q, storeId: "b", kind: "adjustment", delta: 1, expected: 7, reason: "correction" }],
+    );
+    expect(refused.map((o) => o.applied)).toEqual([false, false, false]);
+    expect(await fresh()).toEqual([]);
+  });
+
+  it("reports what a hold takes from available, and a lapse that gives it back", async () => {
+    const reservationId = "00000000-0000-4000-8000-0000000000aa";
+    await db().execute(
+      sql`insert into reservations (id, store_id, expires_at) values (${reservationId}, 'a', now() + interval '1 hour')`,
+    );
+    await apply([{ productId: P, storeId: "a", kind: "count", minStock: 3 }]);
+    await fresh();
+    await apply([
+      {
+        productId: P,
+        storeId: "a",
+        kind: "adjustment",
+        hold: "take",
+        units: 4,
+        reservationId,
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      },
+    ]);
+    const took = await fresh();
+    expect(types(took)).toEqual(["stock.low a"]);
+    expect(took[0]!.data).toMatchObject({ quantity: 4, reserved: 4, available: 0, movementId: null });
+    // The line lapses; the next write on the level closes it before it judges anything.
+    await db().execute(sql`update reservation_lines set expires_at = now() - interval '1 second'`);
+    await apply([{ productId: P, storeId: "a", kind: "adjustment", delta: -4, reason: "sold" }]);
+    // Available went 0 → 4 (the lapse) → 0 (the sale): no crossing reported, it stayed low.
+    expect(types(await fresh())).toEqual(["stock.changed a"]);
+    await apply([{ productId: P, storeId: "a", kind: "adjustment", delta: 5, reason: "received" }]);
+    expect(types(await fresh())).toEqual(["stock.changed a", "stock.restored a"]);
+  });
+
+  it("writes other events in order, and publishes in the order written", async () => {
+    await writeEvents(db(), [
+      { type: "reservation.created", data: { n: 1 }, storeId: "a" },
+      { type: "webhook.test", data: { n: 2 } },
+    ]);
+    const rows = await fresh();
+    expect(rows.map((r) => [r.type, r.data.n, r.store_id])).toEqual([
+      ["reservation.created", 1, "a"],
+      ["webhook.test", 2, null],
+    ]);
+    while ((await publishEvents(db(), 3)) > 0);
+    const all = rowsOf<{ seq: number; position: number }>(
+      await db().execute(sql`select seq, position from events order by seq`),
+    );
+    expect(all.map((r) => Number(r.position))).toEqual(all.map((_, i) => i + 1));
+    expect(await publishEvents(db())).toBe(0);
+    expect(invariantProblems(await checkInvariants(queryOf(db())))).toEqual([]);
+  });
+});
