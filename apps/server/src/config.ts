@@ -78,6 +78,11 @@ export const ConfigSchema = z.object({
   // How often expired reservations are turned `expired` (their holds stop counting at
   // expiresAt whatever this is; the sweep records the transition). 0 turns the sweep off.
   STOCKROOM_RESERVATION_SWEEP_MS: int(2_000, 0, 3_600_000),
+  // How often the outbox's ready events are published to the feed, the stream and the webhooks
+  // (a feed read publishes too). 0 turns the loop off.
+  STOCKROOM_EVENT_PUBLISH_MS: int(200, 0, 60_000),
+  // Published events older than this are deleted (hourly).
+  STOCKROOM_EVENT_RETENTION_DAYS: int(30, 1, 3650),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

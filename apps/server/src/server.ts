@@ -10,7 +10,15 @@ import {
   ReadRouting,
   type Runtime,
 } from "@stockroom/api";
-import { createDatabase, isEmpty, openReadReplica, type ReadReplica, seedDemo } from "@stockroom/db";
+import {
+  createDatabase,
+  isEmpty,
+  openReadReplica,
+  publishEvents,
+  purgeEvents,
+  type ReadReplica,
+  seedDemo,
+} from "@stockroom/db";
 import pino, { type Logger } from "pino";
 import { createApp } from "./app";
 import { type Config, redactedConfig } from "./config";
@@ -138,24 +146,30 @@ export async function startServer(config: Config, logger = createLogger(config))
     purgeExpiredIdempotencyKeys(database.db).catch(() => {});
   }, 15 * 60_000);
   purge.unref();
+  const purgeOldEvents = setInterval(() => {
+    (async () => {
+      while ((await purgeEvents(database.db, config.STOCKROOM_EVENT_RETENTION_DAYS)) > 0);
+    })().catch((err) => logger.warn({ err }, "event retention purge failed; retrying in an hour"));
+  }, 60 * 60_000);
+  purgeOldEvents.unref();
 
   // One sweep at a time; several replicas skip each other's rows (FOR UPDATE SKIP LOCKED).
-  let sweeping = false;
-  const sweep =
-    config.STOCKROOM_RESERVATION_SWEEP_MS > 0
-      ? setInterval(() => {
-          if (sweeping) return;
-          sweeping = true;
-          (async () => {
-            while ((await expireDueReservations(database.db)) > 0);
-          })()
-            .catch((err) => logger.warn({ err }, "reservation sweep failed; retrying at the next tick"))
-            .finally(() => {
-              sweeping = false;
-            });
-        }, config.STOCKROOM_RESERVATION_SWEEP_MS)
-      : null;
-  sweep?.unref();
+  const sweep = every(
+    config.STOCKROOM_RESERVATION_SWEEP_MS,
+    async () => {
+      while ((await expireDueReservations(database.db)) > 0);
+    },
+    (err) => logger.warn({ err }, "reservation sweep failed; retrying at the next tick"),
+  );
+
+  // Publishing takes turns across replicas (sql/events.sql); a tick finds nothing to do cheaply.
+  const publish = every(
+    config.STOCKROOM_EVENT_PUBLISH_MS,
+    async () => {
+      while ((await publishEvents(database.db)) > 0);
+    },
+    (err) => logger.warn({ err }, "event publishing failed; retrying at the next tick"),
+  );
 
   logger.info(
     { url, docs: `${url}/docs`, database: database.kind, startMs: Math.round(performance.now() - started) },
@@ -171,7 +185,9 @@ export async function startServer(config: Config, logger = createLogger(config))
     close() {
       closing ??= (async () => {
         clearInterval(purge);
-        if (sweep) clearInterval(sweep);
+        clearInterval(purgeOldEvents);
+        sweep.stop();
+        publish.stop();
         draining = true;
         for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
         await new Promise<void>((resolve) => {
@@ -189,4 +205,23 @@ export async function startServer(config: Config, logger = createLogger(config))
       return closing;
     },
   };
+}
+
+/** Runs `task` every `ms` (never two at once; 0: never), reporting failures; stop() ends it. */
+function every(ms: number, task: () => Promise<void>, failed: (err: unknown) => void) {
+  let running = false;
+  const timer =
+    ms > 0
+      ? setInterval(() => {
+          if (running) return;
+          running = true;
+          task()
+            .catch(failed)
+            .finally(() => {
+              running = false;
+            });
+        }, ms)
+      : null;
+  timer?.unref();
+  return { stop: () => timer && clearInterval(timer) };
 }

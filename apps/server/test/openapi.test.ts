@@ -378,6 +378,7 @@ describe("the OpenAPI document and the docs", () => {
       ["reservations.extend", "POST", `/api/reservations/${P}/extend`, { ttlSeconds: 86_401 }],
       ["reservations.release", "POST", "/api/reservations/nope/release", undefined],
       ["reservations.commit", "POST", "/api/reservations/nope/commit", undefined],
+      ["events.list", "GET", "/api/events?after=-1", undefined],
     ];
     expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());
     const answered: Json[] = [];

@@ -13,8 +13,15 @@ export { operations } from "./operations";
 export { ReadRouting } from "./read-routing";
 export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
+export {
+  EVENT_TYPES,
+  type TEvent,
+  type TEventType,
+  ZEvent,
+} from "./routers/events/event.types";
 export { runOperation } from "./runner";
 export { createFirstKeyIfNone, ensureBootstrapKey, generateSecret, KeyAuthenticator } from "./services/auth";
+export { type EventFeedInput, listEvents, readEvents, toEvent } from "./services/events";
 export { purgeExpiredIdempotencyKeys } from "./services/idempotency";
 export {
   commitOperation,

@@ -1,3 +1,4 @@
+import { listEventsOperation } from "./routers/events/list-events";
 import { adjustStockOperation } from "./routers/inventory/adjust-stock";
 import { auditLedgerOperation } from "./routers/inventory/audit-ledger";
 import { listAlertsOperation } from "./routers/inventory/list-alerts";
@@ -58,6 +59,7 @@ export const operations = [
   commitReservationOperation,
   listMovementsOperation,
   getMovementOperation,
+  listEventsOperation,
   listKeysOperation,
   createKeyOperation,
   revokeKeyOperation,

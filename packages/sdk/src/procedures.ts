@@ -42,6 +42,9 @@ export const PROCEDURES = {
     list: "query",
     get: "query",
   },
+  events: {
+    list: "query",
+  },
   keys: {
     list: "query",
     create: "mutation",

@@ -1,0 +1,166 @@
+import { expireDueReservations } from "@stockroom/api";
+import { checkInvariants, invariantProblems, queryOf, sql } from "@stockroom/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
+
+const backends = await testBackends();
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON events, checked by the assertions
+type Json = any;
+
+describe.each(backends)("the event feed on %s", (backend) => {
+  let t: TestApp;
+  let hammer: string;
+  let wire: string;
+  let cursor: string | undefined;
+
+  beforeAll(async () => {
+    t = await createTestApp(backend);
+    for (const id of ["a", "b"]) await t.rest("POST", "/api/stores", { body: { id, name: `Store ${id}` } });
+    const product = async (sku: string) =>
+      (await t.rest("POST", "/api/products", { body: { sku, name: sku, category: "tools", price: 5 } })).body
+        .id as string;
+    hammer = await product("HAM");
+    wire = await product("WIRE");
+  });
+  afterAll(() => t?.close());
+
+  /** Every event published since the last call, paging with `after` in small pages. */
+  async function drain(query = ""): Promise<Json[]> {
+    const seen: Json[] = [];
+    for (;;) {
+      const page = await t.rest("GET", `/api/events?limit=3${cursor ? `&after=${cursor}` : ""}${query}`, {
+        key: t.keys.viewer,
+      });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      if (page.body.items.length === 0) {
+        expect(page.body.nextCursor).toBe(cursor ?? null);
+        return seen;
+      }
+      cursor = page.body.nextCursor;
+      expect(cursor).toBe(String(page.body.items.at(-1).sequence));
+    }
+  }
+  const adjust = (productId: string, delta: number, storeId = "a") =>
+    t.rest("POST", "/api/inventory/adjustments", {
+      body: { productId, storeId, delta, reason: delta > 0 ? "received" : "sold" },
+      key: t.keys.clerk,
+    });
+
+  it("gives each change's events once, oldest first, with the level as the change left it", async () => {
+    expect(await drain()).toEqual([]);
+    const received = await adjust(hammer, 10);
+    await t.rest("PUT", `/api/stores/a/inventory/${hammer}`, { body: { minStock: 4 } });
+    const sold = await adjust(hammer, -7);
+    const transfer = await t.rest("POST", "/api/inventory/transfer", {
+      body: { productId: hammer, sourceStoreId: "a", targetStoreId: "b", quantity: 2 },
+    });
+    const events = await drain();
+    expect(events.map((e) => e.type)).toEqual([
+      "stock.changed",
+      "stock.changed",
+      "stock.low",
+      "stock.changed",
+      "stock.changed",
+    ]);
+    expect(events.map((e) => e.sequence)).toEqual([...events.map((e) => e.sequence)].sort((x, y) => x - y));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events[0]).toMatchObject({
+      type: "stock.changed",
+      data: {
+        movementId: received.body.movement.id,
+        productId: hammer,
+        storeId: "a",
+        kind: "adjustment",
+        delta: 10,
+        reason: "received",
+        quantity: 10,
+        reserved: 0,
+        available: 10,
+        transferId: null,
+      },
+    });
+    expect(events[2].data).toMatchObject({ movementId: sold.body.movement.id, available: 3, minStock: 4 });
+    expect(events.slice(3).map((e) => [e.data.storeId, e.data.delta, e.data.transferId])).toEqual([
+      ["a", -2, transfer.body.transferId],
+      ["b", 2, transfer.body.transferId],
+    ]);
+    expect(Date.parse(events[0].createdAt)).toBeGreaterThan(0);
+  });
+
+  it("writes nothing for a refused change", async () => {
+    expectProblem(await adjust(wire, -1), 409, "INSUFFICIENT_STOCK");
+    const stale = await t.rest("PUT", `/api/stores/a/inventory/${hammer}`, {
+      body: { quantity: 50, expectedQuantity: 999 },
+    });
+    expectProblem(stale, 409, "STALE_QUANTITY");
+    expect(await drain()).toEqual([]);
+  });
+
+  it("reports each reservation transition once, and a hold's crossing of the minimum", async () => {
+    await adjust(hammer, 10);
+    await drain();
+    const hold = (quantity: number) =>
+      t.rest("POST", "/api/reservations", {
+        body: { storeId: "a", lines: [{ productId: hammer, quantity }] },
+        key: t.keys.clerk,
+      });
+    const a = await hold(9);
+    const b = await hold(1);
+    await t.rest("POST", `/api/reservations/${a.body.id}/commit`, {
+      body: { lines: [{ productId: hammer, quantity: 2 }] },
+    });
+    await t.rest("POST", `/api/reservations/${b.body.id}/release`);
+    const events = await drain();
+    // The commit sells 2 of the 9 held and releases the other 7: available 1 → 8, back over 4.
+    expect(events.map((e) => e.type)).toEqual([
+      "stock.low",
+      "reservation.created",
+      "reservation.created",
+      "stock.changed",
+      "stock.restored",
+      "reservation.committed",
+      "reservation.released",
+    ]);
+    expect(events[1].data).toMatchObject({ id: a.body.id, status: "active", storeId: "a" });
+    expect(events[3].data).toMatchObject({ reservationId: a.body.id, delta: -2, reserved: 1, quantity: 9 });
+    expect(events[5].data).toMatchObject({ id: a.body.id, status: "committed" });
+
+    const c = await hold(1);
+    await t.database.db.execute(
+      sql`update reservations set expires_at = now() - interval '1 second' where id = ${c.body.id}`,
+    );
+    await expireDueReservations(t.database.db);
+    await expireDueReservations(t.database.db);
+    const expired = (await drain()).filter((e) => e.type === "reservation.expired");
+    expect(expired.map((e) => [e.data.id, e.data.status])).toEqual([[c.body.id, "expired"]]);
+  });
+
+  it("filters by type, product and store, on the same cursor", async () => {
+    const all = await t.rest("GET", "/api/events?limit=100");
+    const lows = await t.rest("GET", "/api/events?limit=100&types=stock.low,stock.restored");
+    expect(lows.body.items.map((e: Json) => e.sequence)).toEqual(
+      all.body.items
+        .filter((e: Json) => e.type.startsWith("stock.") && e.type !== "stock.changed")
+        .map((e: Json) => e.sequence),
+    );
+    const inB = await t.rest("GET", `/api/events?limit=100&storeId=b&productId=${hammer}`);
+    expect(inB.body.items.map((e: Json) => e.data.storeId)).toEqual(["b"]);
+    const after = all.body.items[2].sequence;
+    const rest = await t.rest("GET", `/api/events?limit=100&after=${after}`);
+    expect(rest.body.items[0].sequence).toBe(all.body.items[3].sequence);
+  });
+
+  it("refuses bad parameters with VALIDATION_FAILED and keys below viewer", async () => {
+    expectProblem(await t.rest("GET", "/api/events?types=stock.gone"), 400, "VALIDATION_FAILED");
+    expectProblem(await t.rest("GET", "/api/events?after=-1"), 400, "VALIDATION_FAILED");
+    expectProblem(await t.rest("GET", "/api/events?limit=101"), 400, "VALIDATION_FAILED");
+    expectProblem(await t.rest("GET", "/api/events", { key: null }), 401, "UNAUTHORIZED");
+    const trpc = await t.trpc("query", "events.list", { limit: 1 });
+    expect(trpc.status).toBe(200);
+  });
+
+  it("keeps every ledger row matched by one stock.changed event", async () => {
+    expect(invariantProblems(await checkInvariants(queryOf(t.database.db)))).toEqual([]);
+  });
+});
