@@ -1,46 +1,73 @@
--- The feed's order (schema/events.ts). Writers number their events with `seq` as they write
--- them, but transactions commit in another order: a reader that paged by `seq` would step over
--- an event whose transaction commits after it read a later one. stockroom_publish_events gives
--- events their `position`, the feed's order, once nothing can still appear before them:
+-- The event feed's frontier (schema/events.ts). Writers take an event's `seq` from a sequence
+-- as they write it, but transactions commit in another order: a reader that paged by `seq`
+-- over every committed row would step over an event whose transaction commits after it read
+-- a later one. So the feed is read only up to `event_watermark.published`, a `seq` below which
+-- every transaction that took one has finished (committed or rolled back):
 --
--- * Only events of finished transactions: xid below the oldest running transaction id
---   (pg_snapshot_xmin). Every transaction that can still write has an id at or above it.
--- * Only events below the smallest `seq` among committed but not yet publishable events (those
---   whose xid is at or above the horizon, committed while an older transaction still runs).
---   A transaction that waited for a level's lock may hold an older id than the one that held
---   the lock and committed first; this keeps the holder's events ahead of the waiter's, so the
---   feed agrees with each level's ledger order.
+-- 1. The publisher reads the sequence's last value F, then, in a later statement, the running
+--    transactions R (a snapshot's in-progress ids). Every seq up to F was taken before R was
+--    read, by a transaction that already had its id (writers take an id before a seq: see
+--    stockroom_write_events, and stockroom_apply writes levels before events), so that
+--    transaction was either finished or in R.
+-- 2. Once every transaction of R has finished (a later snapshot sees each as completed, so
+--    its rows are visible to every snapshot taken after this one's commit), `published`
+--    moves to F. F is kept as the candidate meanwhile.
 --
+-- Nothing is written per event: a publish is one small row update, whatever the write rate.
 -- Publishers take turns (a transaction-scoped advisory lock; one that finds it taken returns
--- 0, the other publishes), and number on from the last position, in `seq` order.
+-- at once). It must run in READ COMMITTED, where each statement below takes a new snapshot.
+-- The events sequence must keep CACHE 1 (the default): its last value is then the highest seq
+-- taken by any session.
 --
--- This file is the current source of the function; the server installs it after the migrations
--- whenever it changed, and a test checks the database's definition against it.
-DROP FUNCTION IF EXISTS stockroom_publish_events(integer);
+-- This file is the current source of these functions; the server installs it after the
+-- migrations whenever it changed, and a test checks the database's definition against it.
+DROP FUNCTION IF EXISTS stockroom_publish_events();
 --> statement-breakpoint
-CREATE FUNCTION stockroom_publish_events(max_events integer) RETURNS integer LANGUAGE plpgsql AS $$
+DROP FUNCTION IF EXISTS stockroom_write_events(jsonb);
+--> statement-breakpoint
+-- Moves the watermark as far as it can now; answers how many seqs it published.
+CREATE FUNCTION stockroom_publish_events() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-  horizon xid8;
-  cutoff bigint;
-  base bigint;
-  published integer;
+  w event_watermark%ROWTYPE;
+  before bigint;
+  last_taken bigint;
 BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'stockroom_publish_events needs READ COMMITTED';
+  END IF;
   IF NOT pg_try_advisory_xact_lock(7264119) THEN
     RETURN 0;
   END IF;
-  -- Each statement below reads a snapshot taken after this one: every event with an xid
-  -- under the horizon that committed is visible to them.
-  horizon := pg_snapshot_xmin(pg_current_snapshot());
-  SELECT min(e.seq) INTO cutoff FROM events e WHERE e.position IS NULL AND e.xid >= horizon;
-  SELECT coalesce(max(e.position), 0) INTO base FROM events e WHERE e.position IS NOT NULL;
-  UPDATE events e SET position = base + p.n
-  FROM (
-    SELECT u.seq, row_number() OVER (ORDER BY u.seq) AS n FROM events u
-    WHERE u.position IS NULL AND u.xid < horizon AND u.seq < coalesce(cutoff, 9223372036854775807)
-    ORDER BY u.seq
-    LIMIT max_events
-  ) p
-  WHERE e.seq = p.seq;
-  GET DIAGNOSTICS published = ROW_COUNT;
-  RETURN published;
+  SELECT * INTO w FROM event_watermark WHERE id = 1;
+  before := w.published;
+  -- Twice: publish the waiting candidate, take a new one, and publish that too when nothing
+  -- was running as it was taken (an idle database publishes a write at the next call).
+  FOR round IN 1 .. 2 LOOP
+    IF w.candidate > w.published AND NOT EXISTS (
+      SELECT 1 FROM unnest(w.candidate_xip) AS x(id)
+      WHERE NOT pg_visible_in_snapshot(x.id::xid8, pg_current_snapshot())
+    ) THEN
+      w.published := w.candidate;
+    END IF;
+    EXIT WHEN w.candidate > w.published;
+    SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO last_taken FROM events_seq_seq s;
+    EXIT WHEN last_taken <= w.published;
+    w.candidate := last_taken;
+    w.candidate_xip := ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x);
+  END LOOP;
+  UPDATE event_watermark SET published = w.published, candidate = w.candidate, candidate_xip = w.candidate_xip,
+                             updated_at = now()
+  WHERE id = 1;
+  RETURN w.published - before;
+END $$;
+--> statement-breakpoint
+-- Writes events (a JSON array of {type, productId, storeId, data}) in order, in the caller's
+-- transaction. The transaction takes its id first (see above).
+CREATE FUNCTION stockroom_write_events(list jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_current_xact_id();
+  INSERT INTO events (type, product_id, store_id, data)
+  SELECT e.v->>'type', (e.v->>'productId')::uuid, e.v->>'storeId', e.v->'data'
+  FROM jsonb_array_elements(list) WITH ORDINALITY AS e(v, n)
+  ORDER BY e.n;
 END $$;

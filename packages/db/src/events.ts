@@ -27,40 +27,37 @@ export async function writeEvents(db: Queryable, list: NewEvent[]): Promise<void
       data: e.data,
     })),
   );
-  await st.rows(
-    db,
-    `insert into events (type, product_id, store_id, data)
-     select e.v->>'type', (e.v->>'productId')::uuid, e.v->>'storeId', e.v->'data'
-     from jsonb_array_elements(${st.p(json)}::jsonb) with ordinality as e(v, n)
-     order by e.n`,
-  );
+  await st.rows(db, `select stockroom_write_events(${st.p(json)}::jsonb)`);
 }
 
 /**
- * Gives the feed its next positions (sql/events.sql), at most `max` events; answers how many.
- * Runs on its own (not inside a longer transaction): it must see the latest commits.
+ * Moves the feed's frontier as far as it can (sql/events.sql); answers how many sequence
+ * numbers it published. Runs on its own, never inside a longer transaction.
  */
-export async function publishEvents(db: Queryable, max = 1000): Promise<number> {
-  const st = new Statement();
-  const [row] = await st.rows<{ n: number }>(
+export async function publishEvents(db: Queryable): Promise<number> {
+  const [row] = await new Statement().rows<{ n: number | string }>(
     db,
-    `select stockroom_publish_events(${st.p(max)}::integer) as n`,
+    "select stockroom_publish_events() as n",
   );
   return Number(row?.n ?? 0);
 }
 
+/** The feed's frontier: every event up to this seq may be read. */
+export const PUBLISHED_SEQ_SQL = "(select w.published from event_watermark w where w.id = 1)";
+
 /**
  * Deletes published events older than `days` days, oldest first, at most `max` of them;
- * answers how many. Positions keep increasing: a consumer's cursor stays valid.
+ * answers how many. Sequences keep increasing: a consumer's cursor stays valid.
  */
 export async function purgeEvents(db: Queryable, days: number, max = 10_000): Promise<number> {
   const st = new Statement();
+  // The oldest rows by seq, of which those past retention (created_at grows with seq, so
+  // this never scans more than `max` rows).
   const rows = await st.rows(
     db,
     `delete from events where seq in (
-       select e.seq from events e
-       where e.position is not null and e.created_at < now() - make_interval(days => ${st.p(days)}::integer)
-       order by e.created_at limit ${st.p(max)})
+       select e.seq from events e where e.seq <= ${PUBLISHED_SEQ_SQL} order by e.seq limit ${st.p(max)})
+       and created_at < now() - make_interval(days => ${st.p(days)}::integer)
      returning 1`,
   );
   return rows.length;

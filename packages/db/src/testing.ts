@@ -98,3 +98,10 @@ export async function createTestDatabase(
     },
   };
 }
+
+/** One PostgreSQL connection of its own, for a test that holds a transaction open on it. */
+export async function connectPostgres(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}

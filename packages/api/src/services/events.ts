@@ -1,10 +1,10 @@
-import { publishEvents, type Queryable } from "@stockroom/db";
+import { PUBLISHED_SEQ_SQL, publishEvents, type Queryable } from "@stockroom/db";
 import type { TEvent } from "../routers/events/event.types";
 import { isoOf, Statement } from "./named";
 
 interface EventRow {
   id: string;
-  position: number | string;
+  seq: number | string;
   type: TEvent["type"];
   created_at: Date | string;
   data: unknown;
@@ -14,7 +14,7 @@ interface EventRow {
 export const toEvent = (r: EventRow): TEvent =>
   ({
     id: r.id,
-    sequence: Number(r.position),
+    sequence: Number(r.seq),
     type: r.type,
     createdAt: isoOf(r.created_at),
     data: typeof r.data === "string" ? JSON.parse(r.data) : r.data,
@@ -29,17 +29,17 @@ export interface EventFeedInput {
   limit: number;
 }
 
-/** The published events after `after`, oldest first (see sql/events.sql for why this order is safe). */
+/** The published events after `after`, oldest first (sql/events.sql: why nothing is skipped). */
 export async function readEvents(db: Queryable, input: EventFeedInput): Promise<TEvent[]> {
   const st = new Statement();
-  const where = [`e.position > ${st.p(input.after ?? "0")}::bigint`];
+  const where = [`e.seq > ${st.p(input.after ?? "0")}::bigint`, `e.seq <= ${PUBLISHED_SEQ_SQL}`];
   if (input.types !== undefined) where.push(`e.type = any(${st.p(input.types.split(","))}::text[])`);
   if (input.productId !== undefined) where.push(`e.product_id = ${st.p(input.productId)}`);
   if (input.storeId !== undefined) where.push(`e.store_id = ${st.p(input.storeId)}`);
   const rows = await st.rows<EventRow>(
     db,
-    `select e.id, e.position, e.type, e.created_at, e.data from events e
-      where ${where.join(" and ")} order by e.position limit ${st.p(input.limit)}`,
+    `select e.id, e.seq, e.type, e.created_at, e.data from events e
+      where ${where.join(" and ")} order by e.seq limit ${st.p(input.limit)}`,
   );
   return rows.map(toEvent);
 }
