@@ -15,6 +15,7 @@ import { timeout } from "hono/timeout";
 import type { Logger } from "pino";
 import { mountDocs } from "./docs";
 import type { AppEnv } from "./env";
+import { type EventStreamOptions, mountEventStream } from "./event-stream";
 import { fromNode, header, MAX_BODY_BYTES, SECURITY_HEADERS } from "./headers";
 import { MAX_URL_CHARS } from "./http-errors";
 import { type RequestObserver, routeTemplate, trpcRoute } from "./metrics";
@@ -49,6 +50,8 @@ export interface AppOptions {
   extend?: (app: Hono<AppEnv>) => void;
   /** Sees every request with its route template and status (request metrics). */
   observe?: RequestObserver;
+  /** GET /api/events/stream: how often it polls the feed and sends a heartbeat. */
+  eventStream?: EventStreamOptions;
 }
 
 export function createApp({
@@ -60,6 +63,7 @@ export function createApp({
   rateLimitBurst,
   corsOrigins = [],
   requestTimeoutMs = 30_000,
+  eventStream = { pollMs: 250, heartbeatMs: 15_000 },
 }: AppOptions) {
   // strict: false serves /api/products/ as /api/products instead of refusing it.
   const app = new Hono<AppEnv>({ strict: false });
@@ -241,6 +245,7 @@ export function createApp({
       },
     }),
   );
+  mountEventStream(app, makeContext, errorExit, eventStream);
   mountRest(app, makeContext, errorExit);
   return app;
 }

@@ -85,6 +85,8 @@ export async function startServer(config: Config, logger = createLogger(config))
   }
 
   const metrics = createMetrics({ database, replica });
+  // Aborted at close: open event streams end instead of holding the shutdown.
+  const shutdown = new AbortController();
   const runtime: Runtime = {
     database,
     keys: new KeyAuthenticator(database.db, { cacheTtlMs: config.STOCKROOM_KEY_CACHE_TTL_MS }),
@@ -105,6 +107,11 @@ export async function startServer(config: Config, logger = createLogger(config))
     rateLimitBurst: config.STOCKROOM_RATE_LIMIT_BURST,
     corsOrigins: config.STOCKROOM_CORS_ORIGINS,
     requestTimeoutMs: config.STOCKROOM_REQUEST_TIMEOUT_MS,
+    eventStream: {
+      pollMs: config.STOCKROOM_EVENT_STREAM_POLL_MS,
+      heartbeatMs: config.STOCKROOM_EVENT_HEARTBEAT_MS,
+      shutdown: shutdown.signal,
+    },
   });
 
   // Slow or stuck clients cannot hold a socket forever; headers stay small. Whatever Node's
@@ -189,6 +196,7 @@ export async function startServer(config: Config, logger = createLogger(config))
         sweep.stop();
         publish.stop();
         draining = true;
+        shutdown.abort();
         for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -1,5 +1,5 @@
 import { expireDueReservations } from "@stockroom/api";
-import { checkInvariants, invariantProblems, queryOf, sql } from "@stockroom/db";
+import { checkInvariants, invariantProblems, publishEvents, queryOf, rowsOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
 
@@ -14,7 +14,7 @@ describe.each(backends)("the event feed on %s", (backend) => {
   let cursor: string | undefined;
 
   beforeAll(async () => {
-    t = await createTestApp(backend);
+    t = await createTestApp(backend, { eventStream: { pollMs: 20, heartbeatMs: 50 } });
     for (const id of ["a", "b"]) await t.rest("POST", "/api/stores", { body: { id, name: `Store ${id}` } });
     const product = async (sku: string) =>
       (await t.rest("POST", "/api/products", { body: { sku, name: sku, category: "tools", price: 5 } })).body
@@ -24,8 +24,26 @@ describe.each(backends)("the event feed on %s", (backend) => {
   });
   afterAll(() => t?.close());
 
+  /**
+   * Waits until every event written so far is published: on PostgreSQL the frontier also
+   * waits for transactions running meanwhile (autovacuum's, say).
+   */
+  async function settled() {
+    for (;;) {
+      await publishEvents(t.database.db);
+      const [w] = rowsOf<{ behind: boolean }>(
+        await t.database.db.execute(
+          sql`select (select published from event_watermark) < (select coalesce(max(seq), 0) from events) as behind`,
+        ),
+      );
+      if (!w!.behind) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   /** Every event published since the last call, paging with `after` in small pages. */
   async function drain(query = ""): Promise<Json[]> {
+    await settled();
     const seen: Json[] = [];
     for (;;) {
       const page = await t.rest("GET", `/api/events?limit=3${cursor ? `&after=${cursor}` : ""}${query}`, {
@@ -137,6 +155,7 @@ describe.each(backends)("the event feed on %s", (backend) => {
   });
 
   it("filters by type, product and store, on the same cursor", async () => {
+    await settled();
     const all = await t.rest("GET", "/api/events?limit=100");
     const lows = await t.rest("GET", "/api/events?limit=100&types=stock.low,stock.restored");
     expect(lows.body.items.map((e: Json) => e.sequence)).toEqual(
@@ -158,6 +177,72 @@ describe.each(backends)("the event feed on %s", (backend) => {
     expectProblem(await t.rest("GET", "/api/events", { key: null }), 401, "UNAUTHORIZED");
     const trpc = await t.trpc("query", "events.list", { limit: 1 });
     expect(trpc.status).toBe(200);
+  });
+
+  /** Reads Server-Sent Events frames (the text between blank lines) until `enough` says so. */
+  async function readFrames(res: Response, enough: (frames: string[]) => boolean): Promise<string[]> {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    try {
+      for (;;) {
+        const frames = text.split("\n\n").slice(0, -1);
+        if (enough(frames)) return frames;
+        const { value, done } = await reader.read();
+        if (done) return frames;
+        text += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      await reader.cancel();
+    }
+  }
+  const events = (frames: string[]) =>
+    frames
+      .filter((f) => f.startsWith("id: "))
+      .map((f) => ({ id: f.split("\n")[0]!.slice(4), event: JSON.parse(f.split("\n")[1]!.slice(6)) }));
+
+  it("streams the feed as Server-Sent Events, resuming after Last-Event-ID, with heartbeats", async () => {
+    await settled();
+    const feed = (await t.rest("GET", "/api/events?limit=100")).body.items as Json[];
+    const resumeAfter = feed.at(-3)!.sequence;
+    const res = await t.app.request("/api/events/stream", {
+      headers: { authorization: `Bearer ${t.keys.viewer}`, "last-event-id": String(resumeAfter) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    let wrote = false;
+    const frames = await readFrames(res, (frames) => {
+      const got = events(frames);
+      // Once the two stored events arrived, make a change while the stream is open.
+      if (got.length === 2 && !wrote) {
+        wrote = true;
+        void adjust(wire, 3);
+      }
+      return got.length >= 3 && frames.some((f) => f === ": heartbeat");
+    });
+    const got = events(frames);
+    expect(got.slice(0, 2).map((e) => e.event)).toEqual(feed.slice(-2));
+    expect(got.map((e) => e.id)).toEqual(got.map((e) => String(e.event.sequence)));
+    expect(got[2]!.event).toMatchObject({ type: "stock.changed", data: { productId: wire, delta: 3 } });
+    // `after` does the same as Last-Event-ID, filters apply.
+    const filtered = await t.app.request(
+      `/api/events/stream?after=${resumeAfter}&types=stock.changed&productId=${wire}`,
+      {
+        headers: { authorization: `Bearer ${t.keys.viewer}` },
+      },
+    );
+    const only = events(await readFrames(filtered, (f) => events(f).length >= 1));
+    expect(only.map((e) => e.event.data.delta)).toEqual([3]);
+  });
+
+  it("refuses a stream as the feed refuses a read", async () => {
+    expectProblem(await t.rest("GET", "/api/events/stream", { key: null }), 401, "UNAUTHORIZED");
+    expectProblem(await t.rest("GET", "/api/events/stream?types=nope"), 400, "VALIDATION_FAILED");
+    expectProblem(
+      await t.rest("GET", "/api/events/stream", { headers: { "last-event-id": "x" } }),
+      400,
+      "VALIDATION_FAILED",
+    );
   });
 
   it("keeps every ledger row matched by one stock.changed event", async () => {

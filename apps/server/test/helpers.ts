@@ -3,6 +3,7 @@ import { apiKeys, type Database } from "@stockroom/db";
 import { type BackendName, createTestDatabase } from "@stockroom/db/testing";
 import pino from "pino";
 import { createApp } from "../src/app";
+import type { EventStreamOptions } from "../src/event-stream";
 
 export { testBackends } from "@stockroom/db/testing";
 
@@ -66,7 +67,7 @@ async function toReply(res: Response): Promise<Reply> {
 /** An in-process app on a fresh, migrated database, with one key per role. */
 export async function createTestApp(
   backend: BackendName,
-  options: { keyCacheTtlMs?: number } = {},
+  options: { keyCacheTtlMs?: number; eventStream?: EventStreamOptions } = {},
 ): Promise<TestApp> {
   const scratch = await createTestDatabase(backend);
   const runtime: Runtime = {
@@ -74,7 +75,7 @@ export async function createTestApp(
     keys: new KeyAuthenticator(scratch.database.db, { cacheTtlMs: options.keyCacheTtlMs ?? 5000 }),
     hooks: {},
   };
-  const app = createApp({ runtime, logger: pino({ level: "silent" }) });
+  const app = createApp({ runtime, logger: pino({ level: "silent" }), eventStream: options.eventStream });
   const keys = {} as Keys;
   for (const role of ["viewer", "clerk", "manager", "admin"] as const)
     keys[role] = (await addKey(scratch.database, role)).secret;

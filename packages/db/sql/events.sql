@@ -5,7 +5,7 @@
 -- every transaction that took one has finished (committed or rolled back):
 --
 -- 1. The publisher reads the sequence's last value F, then, in a later statement, the running
---    transactions R (a snapshot's in-progress ids). Every seq up to F was taken before R was
+--    transactions R (a snapshot's in-progress ids, less those seen running in other databases). Every seq up to F was taken before R was
 --    read, by a transaction that already had its id (writers take an id before a seq: see
 --    stockroom_write_events, and stockroom_apply writes levels before events), so that
 --    transaction was either finished or in R.
@@ -53,7 +53,14 @@ BEGIN
     SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO last_taken FROM events_seq_seq s;
     EXIT WHEN last_taken <= w.published;
     w.candidate := last_taken;
-    w.candidate_xip := ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x);
+    -- Transactions known to run in another database cannot write these events: left out, so a
+    -- long one elsewhere in the cluster does not hold the feed back. (A backend never changes
+    -- database; one missing from the view is kept, which only waits longer.)
+    w.candidate_xip := ARRAY(
+      SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      WHERE (x::text::numeric % 4294967296)::text NOT IN (
+        SELECT a.backend_xid::text FROM pg_stat_activity a
+        WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database()));
   END LOOP;
   UPDATE event_watermark SET published = w.published, candidate = w.candidate, candidate_xip = w.candidate_xip,
                              updated_at = now()

@@ -145,7 +145,7 @@ describe.each(backends)("the outbox (%s)", (backend) => {
     expect(types(await fresh())).toEqual(["stock.changed a", "stock.restored a"]);
   });
 
-  it("writes other events in order, and publishes up to the last one when nothing else runs", async () => {
+  it("writes other events in order, and publishes up to the last one", async () => {
     await writeEvents(db(), [
       { type: "reservation.created", data: { n: 1 }, storeId: "a" },
       { type: "webhook.test", data: { n: 2 } },
@@ -156,11 +156,18 @@ describe.each(backends)("the outbox (%s)", (backend) => {
       ["webhook.test", 2, null],
     ]);
     const [last] = rowsOf<{ seq: number }>(await db().execute(sql`select max(seq) as seq from events`));
-    // Nothing runs meanwhile: one call publishes up to the last event, the next finds nothing.
-    expect(await publishEvents(db())).toBeGreaterThan(0);
+    // Once the transactions running meanwhile (none but autovacuum's) are done, the frontier
+    // reaches the last event; then there is nothing more to publish.
+    let published = 0;
+    while (published < Number(last!.seq)) {
+      await publishEvents(db());
+      const [w] = rowsOf<{ published: number }>(
+        await db().execute(sql`select published from event_watermark`),
+      );
+      published = Number(w!.published);
+    }
+    expect(published).toBe(Number(last!.seq));
     expect(await publishEvents(db())).toBe(0);
-    const [w] = rowsOf<{ published: number }>(await db().execute(sql`select published from event_watermark`));
-    expect(Number(w!.published)).toBe(Number(last!.seq));
     expect(invariantProblems(await checkInvariants(queryOf(db())))).toEqual([]);
   });
 });

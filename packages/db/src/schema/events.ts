@@ -3,7 +3,6 @@ import {
   bigint,
   bigserial,
   check,
-  index,
   integer,
   jsonb,
   pgTable,
@@ -18,21 +17,18 @@ import {
  * leaves none. `seq` is the feed's order (an event's `sequence`); a level's events take it
  * under the level's lock, so it agrees with the level's ledger.
  *
- * Only the primary key and one index are written per event: the write path stays cheap.
+ * Only the primary key is written per event besides the row: the write path stays cheap (the
+ * feed's filters by product or store read in `seq` order and skip what does not match).
  */
-export const events = pgTable(
-  "events",
-  {
-    seq: bigserial("seq", { mode: "number" }).primaryKey(),
-    id: uuid("id").notNull().defaultRandom(),
-    type: varchar("type", { length: 40 }).notNull(),
-    productId: uuid("product_id"),
-    storeId: varchar("store_id", { length: 40 }),
-    data: jsonb("data").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-  },
-  (t) => [index("events_product_idx").on(t.productId, t.seq).where(sql`${t.productId} is not null`)],
-);
+export const events = pgTable("events", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  id: uuid("id").notNull().defaultRandom(),
+  type: varchar("type", { length: 40 }).notNull(),
+  productId: uuid("product_id"),
+  storeId: varchar("store_id", { length: 40 }),
+  data: jsonb("data").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
 
 /**
  * How far the feed may be read (sql/events.sql): every `seq` up to `published` belongs to a

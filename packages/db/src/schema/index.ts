@@ -5,3 +5,4 @@ export * from "./keys";
 export * from "./reservations";
 export * from "./shipments";
 export * from "./stock";
+export * from "./webhooks";
