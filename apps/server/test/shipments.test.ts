@@ -179,7 +179,12 @@ describe.each(backends)("shipments on %s", (backend) => {
     expect(rest.body.receipts.map((r: { receiptId: string }) => r.receiptId)).toEqual(["dock-1", "dock-2"]);
     expect(await level(hammer, "s1")).toMatchObject({ incoming: before.incoming - 10 });
 
-    expectProblem(await act(d.body.id, "receive", { receiptId: "dock-3", lines: [{ productId: hammer, accepted: 0 }] }), 409, "INVALID_STATE");
+    // Received: nothing is left in transit, so more is too much.
+    expectProblem(
+      await act(d.body.id, "receive", { receiptId: "dock-3", lines: [{ productId: hammer, accepted: 1 }] }),
+      422,
+      "OVER_RECEIPT",
+    );
     const close = await act(d.body.id, "close", { reason: "done" });
     expectProblem(close, 409, "INVALID_STATE");
     expect(close.body.detail).toBe(
@@ -231,6 +236,11 @@ describe.each(backends)("shipments on %s", (backend) => {
     expect(await level(hammer, "s2")).toMatchObject({ quantity: 5, incoming: 0 });
     expect(await owned(hammer)).toBe(owns - 3);
     expectProblem(await act(d.body.id, "close", { reason: "again" }), 409, "INVALID_STATE");
+    const late = await act(d.body.id, "receive", { receiptId: "r2", lines: [{ productId: hammer, accepted: 1 }] });
+    expectProblem(late, 409, "INVALID_STATE");
+    expect(late.body.detail).toBe(
+      `Shipment ${d.body.id} is closed; receive needs a shipment that is in_transit, partially_received or received`,
+    );
     expect(await audit()).toEqual([]);
   });
 

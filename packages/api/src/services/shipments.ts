@@ -131,7 +131,8 @@ export async function createShipment(
 const ACTIONS_ALLOWED: Record<string, readonly TShipmentStatus[]> = {
   ship: ["draft"],
   cancel: ["draft"],
-  receive: ["in_transit", "partially_received"],
+  // A received shipment has nothing left in transit: more units are an over-receipt (422).
+  receive: ["in_transit", "partially_received", "received"],
   close: ["in_transit", "partially_received"],
 };
 
@@ -149,7 +150,7 @@ function allow(s: TShipment, action: keyof typeof ACTIONS_ALLOWED) {
   if (!allowed.includes(s.status))
     throw new AppError(
       "INVALID_STATE",
-      `Shipment ${s.id} is ${s.status}; ${action} needs a shipment that is ${allowed.join(" or ")}`,
+      `Shipment ${s.id} is ${s.status}; ${action} needs a shipment that is ${allowed.slice(0, -1).join(", ")}${allowed.length > 1 ? " or " : ""}${allowed.at(-1)}`,
     );
 }
 
