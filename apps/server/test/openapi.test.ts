@@ -380,7 +380,12 @@ describe("the OpenAPI document and the docs", () => {
       ["reservations.commit", "POST", "/api/reservations/nope/commit", undefined],
       ["shipments.list", "GET", "/api/shipments?status=held", undefined],
       ["shipments.get", "GET", "/api/shipments/nope", undefined],
-      ["shipments.create", "POST", "/api/shipments", { sourceStoreId: "wh", targetStoreId: "store1", lines: [] }],
+      [
+        "shipments.create",
+        "POST",
+        "/api/shipments",
+        { sourceStoreId: "wh", targetStoreId: "store1", lines: [] },
+      ],
       ["shipments.ship", "POST", "/api/shipments/nope/ship", undefined],
       [
         "shipments.receive",

@@ -105,7 +105,9 @@ describe.each(backends)("the OpenAPI schemas and the server agree on %s", (backe
     const out: Json = { ...body };
     if (typeof out.productId === "string") out.productId = ids.product;
     if (Array.isArray(out.lines))
-      out.lines = out.lines.map((l: Json) => (typeof l?.productId === "string" ? { ...l, productId: ids.product } : l));
+      out.lines = out.lines.map((l: Json) =>
+        typeof l?.productId === "string" ? { ...l, productId: ids.product } : l,
+      );
     for (const k of ["storeId", "sourceStoreId"]) if (typeof out[k] === "string") out[k] = "store1";
     if (typeof out.targetStoreId === "string") out.targetStoreId = "store2";
     return out;

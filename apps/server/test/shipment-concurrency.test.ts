@@ -29,7 +29,12 @@ describe.skipIf(skipReason !== null)("shipments under concurrency on PostgreSQL,
   const product = async (sku: string, units: number) => {
     const id = (await call(0, "POST", "/api/products", { sku, name: sku, category: "test", price: 1 })).body
       .id as string;
-    await call(0, "POST", "/api/inventory/adjustments", { productId: id, storeId: "wh", delta: units, reason: "received" });
+    await call(0, "POST", "/api/inventory/adjustments", {
+      productId: id,
+      storeId: "wh",
+      delta: units,
+      reason: "received",
+    });
     return id;
   };
   const levels = async (productId: string) => {
@@ -70,7 +75,9 @@ describe.skipIf(skipReason !== null)("shipments under concurrency on PostgreSQL,
       Array.from({ length: 60 }, (_, i) =>
         call(i, "POST", `/api/shipments/${id}/receive`, {
           receiptId: `scan-${i}`,
-          lines: [{ productId: p, accepted: i % 4 === 0 ? 1 : 2, rejected: i % 4 === 0 ? 1 : 0, reason: "crushed" }],
+          lines: [
+            { productId: p, accepted: i % 4 === 0 ? 1 : 2, rejected: i % 4 === 0 ? 1 : 0, reason: "crushed" },
+          ],
         }),
       ),
     );
@@ -121,15 +128,27 @@ describe.skipIf(skipReason !== null)("shipments under concurrency on PostgreSQL,
       ...ids.map((id, i) => call(i, "POST", `/api/shipments/${id}/ship`)),
       ...Array.from({ length: sales }, (_, i) =>
         i % 2 === 0
-          ? call(i, "POST", "/api/inventory/adjustments", { productId: p, storeId: "wh", delta: -1, reason: "sold" })
-          : call(i, "POST", "/api/inventory/transfer", { productId: p, sourceStoreId: "wh", targetStoreId: "t2", quantity: 1 }),
+          ? call(i, "POST", "/api/inventory/adjustments", {
+              productId: p,
+              storeId: "wh",
+              delta: -1,
+              reason: "sold",
+            })
+          : call(i, "POST", "/api/inventory/transfer", {
+              productId: p,
+              sourceStoreId: "wh",
+              targetStoreId: "t2",
+              quantity: 1,
+            }),
       ),
     ]);
     figures.mixedShip = tally(wave);
     expect(wave.every((r) => r.status < 500)).toBe(true);
     const sold = wave.slice(ids.length).filter((r, i) => i % 2 === 0 && r.status === 201).length;
     const onTheirWay = ids.filter((_, i) => wave[i]!.status === 200);
-    expect(wave.slice(0, ids.length).every((r) => r.status === 200 || r.body.code === "INSUFFICIENT_STOCK")).toBe(true);
+    expect(
+      wave.slice(0, ids.length).every((r) => r.status === 200 || r.body.code === "INSUFFICIENT_STOCK"),
+    ).toBe(true);
     const wh = (await levels(p)).find((l) => l.storeId === "wh")!;
     expect(wh.quantity).toBeGreaterThanOrEqual(0);
 
@@ -141,13 +160,16 @@ describe.skipIf(skipReason !== null)("shipments under concurrency on PostgreSQL,
           lines: [{ productId: p, accepted: 4, rejected: 1, reason: "wet" }],
         }),
         call(i + 1, "POST", `/api/shipments/${id}/close`, { reason: "driver gone" }),
-        call(i, "POST", `/api/shipments/${id}/receive`, { receiptId: "b", lines: [{ productId: p, accepted: 5 }] }),
+        call(i, "POST", `/api/shipments/${id}/receive`, {
+          receiptId: "b",
+          lines: [{ productId: p, accepted: 5 }],
+        }),
       ]),
     );
     figures.mixedEnd = tally(endings);
-    expect(endings.every((r) => r.status === 200 || ["INVALID_STATE", "OVER_RECEIPT"].includes(r.body.code))).toBe(
-      true,
-    );
+    expect(
+      endings.every((r) => r.status === 200 || ["INVALID_STATE", "OVER_RECEIPT"].includes(r.body.code)),
+    ).toBe(true);
     let rejectedOrLost = 0;
     for (const id of onTheirWay) {
       const s = (await call(0, "GET", `/api/shipments/${id}`)).body;

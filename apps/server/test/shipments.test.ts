@@ -1,4 +1,4 @@
-import { checkInvariants, invariantProblems, queryOf } from "@stockroom/db";
+import { checkInvariants, invariantProblems, queryOf, rowsOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, expectProblem, type TestApp, testBackends, trpcCode } from "./helpers";
 
@@ -31,7 +31,8 @@ describe.each(backends)("shipments on %s", (backend) => {
     (await t.rest("GET", `/api/stores/${storeId}/inventory?limit=100`)).body.items.find(
       (l: { productId: string }) => l.productId === productId,
     );
-  const total = async (productId: string) => (await t.rest("GET", `/api/products/${productId}`)).body.totalQuantity;
+  const total = async (productId: string) =>
+    (await t.rest("GET", `/api/products/${productId}`)).body.totalQuantity;
   const draft = (lines: Array<{ productId: string; quantity: number }>, targetStoreId = "s1", extra = {}) =>
     t.rest("POST", "/api/shipments", {
       body: { sourceStoreId: "wh", targetStoreId, lines, ...extra },
@@ -41,15 +42,12 @@ describe.each(backends)("shipments on %s", (backend) => {
     t.rest("POST", `/api/shipments/${id}/${action}`, { body, key: t.keys.clerk });
   const audit = async () => invariantProblems(await checkInvariants(queryOf(t.database.db)));
   /** On hand plus in transit, over every store: what conservation is about. */
-  const owned = async (productId: string) => {
-    const [row] = (
+  const owned = async (productId: string) =>
+    rowsOf<{ n: number }>(
       await t.database.db.execute(
-        // biome-ignore lint/suspicious/noExplicitAny: raw row
-        `select coalesce(sum(quantity + incoming), 0)::int as n from stock_levels where product_id = '${productId}'` as any,
-      )
-    ).rows as Array<{ n: number }>;
-    return Number(row?.n);
-  };
+        sql`select coalesce(sum(quantity + incoming), 0)::int as n from stock_levels where product_id = ${productId}`,
+      ),
+    )[0]!.n;
 
   it("a draft holds nothing; shipping moves available units into the target's incoming, with the ledger", async () => {
     const d = await draft(
@@ -94,7 +92,12 @@ describe.each(backends)("shipments on %s", (backend) => {
     const ledger = await t.rest("GET", `/api/movements?shipmentId=${d.body.id}`);
     expect(ledger.body.items).toHaveLength(2);
     for (const m of ledger.body.items)
-      expect(m).toMatchObject({ kind: "transfer_out", storeId: "wh", shipmentId: d.body.id, reference: "truck 17" });
+      expect(m).toMatchObject({
+        kind: "transfer_out",
+        storeId: "wh",
+        shipmentId: d.body.id,
+        reference: "truck 17",
+      });
     expect(await audit()).toEqual([]);
   });
 
@@ -236,7 +239,10 @@ describe.each(backends)("shipments on %s", (backend) => {
     expect(await level(hammer, "s2")).toMatchObject({ quantity: 5, incoming: 0 });
     expect(await owned(hammer)).toBe(owns - 3);
     expectProblem(await act(d.body.id, "close", { reason: "again" }), 409, "INVALID_STATE");
-    const late = await act(d.body.id, "receive", { receiptId: "r2", lines: [{ productId: hammer, accepted: 1 }] });
+    const late = await act(d.body.id, "receive", {
+      receiptId: "r2",
+      lines: [{ productId: hammer, accepted: 1 }],
+    });
     expectProblem(late, 409, "INVALID_STATE");
     expect(late.body.detail).toBe(
       `Shipment ${d.body.id} is closed; receive needs a shipment that is in_transit, partially_received or received`,

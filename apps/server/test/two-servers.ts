@@ -19,6 +19,7 @@ export interface TwoServers {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: the parsed JSON of any route
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Every invariant on the database, as sentences (empty when all hold). */
   invariants(): Promise<string[]>;

@@ -316,6 +316,8 @@ export async function advanceAuditWatermark(
 export interface InvariantReport {
   checkedLevels: number;
   discrepancies: LedgerDiscrepancy[];
+  reservedDiscrepancies: ReservedDiscrepancy[];
+  incomingDiscrepancies: IncomingDiscrepancy[];
   runningSumErrors: number;
   negativeLevels: number;
   unbalancedTransfers: number;

@@ -21,7 +21,10 @@ export async function offsetPage<Row, Item>(
   },
 ) {
   const filter = q.where.length ? `where ${q.where.join(" and ")}` : "";
-  const [counted] = await q.filters.rows<{ n: number | string }>(db, `select count(*) as n from ${q.from} ${filter}`);
+  const [counted] = await q.filters.rows<{ n: number | string }>(
+    db,
+    `select count(*) as n from ${q.from} ${filter}`,
+  );
   const page = new Statement();
   page.params.push(...q.filters.params);
   const rows = await page.rows<Row>(

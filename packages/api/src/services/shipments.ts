@@ -139,7 +139,10 @@ const ACTIONS_ALLOWED: Record<string, readonly TShipmentStatus[]> = {
 /** Locks the shipment's row (a transition's first lock) and answers it as it is now. */
 async function lock(db: Queryable, id: string): Promise<TShipment> {
   const st = new Statement();
-  const [row] = await st.rows<{ id: string }>(db, `select id from shipments where id = ${st.p(id)} for update`);
+  const [row] = await st.rows<{ id: string }>(
+    db,
+    `select id from shipments where id = ${st.p(id)} for update`,
+  );
   if (!row) throw notFound("Shipment", id);
   return getShipment(db, id);
 }
@@ -316,7 +319,13 @@ export async function cancelShipment(db: Queryable, id: string) {
 }
 
 /** Ends a shipment: what is still in transit is written off as lost (it leaves `incoming`). */
-export async function closeShipment(db: Queryable, door: StockDoor, id: string, reason: string, actor: string | null) {
+export async function closeShipment(
+  db: Queryable,
+  door: StockDoor,
+  id: string,
+  reason: string,
+  actor: string | null,
+) {
   const s = await lock(db, id);
   allow(s, "close");
   const open = s.lines.filter((l) => l.inTransit > 0);

@@ -1,4 +1,12 @@
-import { movements, type Queryable, reservations, rowsOf, shipments, stockLevels, stores } from "@stockroom/db";
+import {
+  movements,
+  type Queryable,
+  reservations,
+  rowsOf,
+  shipments,
+  stockLevels,
+  stores,
+} from "@stockroom/db";
 import { and, asc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import type { TStore } from "../routers/stores/store.types";

@@ -2,5 +2,5 @@ export * from "./catalog";
 export * from "./counts";
 export * from "./keys";
 export * from "./reservations";
-export * from "./stock";
 export * from "./shipments";
+export * from "./stock";

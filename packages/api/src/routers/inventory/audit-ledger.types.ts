@@ -45,7 +45,8 @@ export const ZAuditOutput = z.object({
       }),
     )
     .meta({
-      description: "Levels whose incoming units differ from what their shipments have in transit towards them",
+      description:
+        "Levels whose incoming units differ from what their shipments have in transit towards them",
     }),
   checkedFromSeq: z.number().int().meta({
     description:

@@ -59,7 +59,8 @@ export const ZMovement = z
     transferId: ZUuid.nullable(),
     reservationId: ZUuid.nullable().meta({ description: "The reservation a sale committed" }),
     shipmentId: ZUuid.nullable().meta({
-      description: "The shipment that moved these units (transfer_out when shipped, transfer_in when received)",
+      description:
+        "The shipment that moved these units (transfer_out when shipped, transfer_in when received)",
     }),
     actor: z
       .string()

@@ -6,7 +6,10 @@ import { ZShipment, ZShipmentText } from "./shipment.types";
 export const ZCloseShipmentInput = z
   .strictObject({
     id: ZUuid,
-    reason: ZShipmentText.meta({ description: "Why it is closed (recorded on the shipment)", example: "lost in transit" }),
+    reason: ZShipmentText.meta({
+      description: "Why it is closed (recorded on the shipment)",
+      example: "lost in transit",
+    }),
   })
   .meta({ example: { reason: "lost in transit" } });
 export const ZCloseShipmentOutput = ZShipment;
@@ -23,6 +26,7 @@ export const closeShipmentMeta: Meta = {
   errorExamples: {
     VALIDATION_FAILED: "reason: Must not be empty",
     NOT_FOUND: "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 not found",
-    INVALID_STATE: "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 is draft; close needs a shipment that is in_transit or partially_received",
+    INVALID_STATE:
+      "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 is draft; close needs a shipment that is in_transit or partially_received",
   },
 };

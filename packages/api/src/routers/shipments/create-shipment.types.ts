@@ -13,7 +13,10 @@ export const ZCreateShipmentInput = z
       .max(500, "Must have at most 500 lines")
       .superRefine(distinctProducts)
       .meta({ description: "One line per product (a product named twice is 400)." }),
-    reference: ZShipmentText.meta({ description: "Your delivery note or truck", example: "truck 17" }).optional(),
+    reference: ZShipmentText.meta({
+      description: "Your delivery note or truck",
+      example: "truck 17",
+    }).optional(),
   })
   .meta({
     example: {

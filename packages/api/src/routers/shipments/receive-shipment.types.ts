@@ -31,12 +31,17 @@ export const ZReceiveShipmentInput = z
       .min(1, "Must have at least 1 line")
       .max(500, "Must have at most 500 lines")
       .superRefine(distinctProducts)
-      .meta({ description: "One line per product (a product named twice is 400); products left out receive nothing." }),
+      .meta({
+        description:
+          "One line per product (a product named twice is 400); products left out receive nothing.",
+      }),
   })
   .meta({
     example: {
       receiptId: "dock-2026-01-06-07",
-      lines: [{ productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10", accepted: 20, rejected: 1, reason: "damaged" }],
+      lines: [
+        { productId: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10", accepted: 20, rejected: 1, reason: "damaged" },
+      ],
     },
   });
 export const ZReceiveShipmentOutput = ZShipment;
@@ -53,7 +58,9 @@ export const receiveShipmentMeta: Meta = {
   errorExamples: {
     VALIDATION_FAILED: "receiptId: Must not be empty",
     NOT_FOUND: "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 not found",
-    INVALID_STATE: "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 is draft; receive needs a shipment that is in_transit, partially_received or received",
-    OVER_RECEIPT: "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 has 3 units of product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 in transit; cannot accept 4 and reject 0",
+    INVALID_STATE:
+      "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 is draft; receive needs a shipment that is in_transit, partially_received or received",
+    OVER_RECEIPT:
+      "Shipment 3e9d2c7a-5b1f-4c8e-a6d0-7f2b9c4e1a53 has 3 units of product 0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10 in transit; cannot accept 4 and reject 0",
   },
 };

@@ -73,7 +73,10 @@ export const ZShipment = z
     lines: z.array(ZShipmentLine),
     receipts: z.array(ZShipmentReceipt).meta({ description: "The receipts recorded, oldest first" }),
     reference: z.string().nullable(),
-    closeReason: z.string().nullable().meta({ description: "Why the shipment was closed; null unless closed" }),
+    closeReason: z
+      .string()
+      .nullable()
+      .meta({ description: "Why the shipment was closed; null unless closed" }),
     createdAt: ZTimestamp,
     shippedAt: ZTimestamp.nullable(),
     closedAt: ZTimestamp.nullable().meta({ description: "When it was closed or cancelled" }),
