@@ -136,8 +136,8 @@ DECLARE
   c_expires timestamptz[];
   c_shipment uuid[];
   c_transit integer[];
-  -- The levels, by key '<product> <store>': quantity, reserved and minimum before, running
-  -- and after.
+  -- The levels, by key '<product> <store>': quantity, reserved, minimum and incoming before,
+  -- running and after.
   keys text[];
   l_product uuid[];
   l_store varchar[];
