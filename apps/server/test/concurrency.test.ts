@@ -1,9 +1,6 @@
-import { ensureBootstrapKey } from "@stockroom/api";
-import { createDatabase, rowsOf, sql } from "@stockroom/db";
-import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
+import { postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
-import { createLogger, type RunningServer, startServer } from "../src/server";
+import { startTwoServers, type TwoServers } from "./two-servers";
 
 // Real servers on a real PostgreSQL database, hit with real concurrent HTTP requests.
 const skipReason = await postgresUnavailableReason();
@@ -13,78 +10,24 @@ const ADMIN = "sk_test_concurrency_admin_0123456789";
 const figures: Record<string, unknown> = {};
 
 describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
-  let servers: RunningServer[] = [];
+  let two: TwoServers;
+  let servers: TwoServers["servers"] = [];
+  let call: TwoServers["call"];
 
   beforeAll(async () => {
-    scratch = await createScratchPostgres();
-    const config = loadConfig({
-      DATABASE_URL: scratch.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      STOCKROOM_BOOTSTRAP_KEY: ADMIN,
-      LOG_LEVEL: "silent",
-      STOCKROOM_DB_POOL_SIZE: "10",
-    });
-    servers = await Promise.all([
-      startServer(config, createLogger(config)),
-      startServer(config, createLogger(config)),
-    ]);
-    await ensureBootstrapKey(servers[0]!.runtime.database.db, ADMIN);
+    two = await startTwoServers(ADMIN);
+    ({ servers, call } = two);
     for (const id of ["s-a", "s-b", "s-c", "s-d"])
       expect((await call(0, "POST", "/api/stores", { id, name: id })).status).toBe(201);
   });
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
     // Every claim of a fixed lock order above ends here: PostgreSQL counted no deadlock in
     // this database during all of these tests (a deadlock would have been retried and
-    // passed unnoticed). Backends write their counters when they exit, so wait for them.
-    if (scratch) {
-      const name = new URL(scratch.url).pathname.slice(1);
-      const admin = await createDatabase({ url: scratch.url.replace(`/${name}`, "/postgres"), poolSize: 1 });
-      const count = async (query: ReturnType<typeof sql>) =>
-        rowsOf<{ n: number }>(await admin.db.execute(query))[0]?.n;
-      try {
-        for (let i = 0; i < 50; i++) {
-          if (
-            (await count(sql`select count(*)::int as n from pg_stat_activity where datname = ${name}`)) === 0
-          )
-            break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        await new Promise((r) => setTimeout(r, 300));
-        figures.deadlocks = await count(
-          sql`select deadlocks::int as n from pg_stat_database where datname = ${name}`,
-        );
-      } finally {
-        await admin.close();
-      }
-      await scratch.drop();
-    }
+    // passed unnoticed).
+    if (two) figures.deadlocks = await two.close();
     console.log(`[concurrency figures] ${JSON.stringify(figures)}`);
     expect(figures.deadlocks).toBe(0);
   });
-
-  const call = async (
-    i: number,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const server = servers[i % servers.length]!;
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN}`,
-        ...(body ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-  };
 
   const product = async (sku: string) =>
     (await call(0, "POST", "/api/products", { sku, name: sku, category: "test", price: 1 })).body
@@ -276,23 +219,8 @@ describe.skipIf(skipReason !== null)("concurrency on PostgreSQL, through HTTP", 
     const unexpected = replies.filter((r) => r.status !== 201 && r.body?.code !== "INSUFFICIENT_STOCK");
     expect(unexpected.map((r) => r.body)).toEqual([]);
     expect((await audit()).discrepancies).toEqual([]);
-    // The kept counts equal a recount of the levels under their minimum.
-    const check = await createDatabase({ url: scratch.url, poolSize: 1 });
-    try {
-      const wrong = rowsOf<{ n: number }>(
-        await check.db.execute(sql`
-          select
-            (select count(*)::int from store_counts c where c.below_min <> (
-              select count(*) from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
-              where l.store_id = c.store_id and l.quantity < l.min_stock))
-          + (select count(*)::int from store_category_counts c where c.below_min <> (
-              select count(*) from stock_levels l join products p on p.id = l.product_id and p.deleted_at is null
-              where l.store_id = c.store_id and l.category = c.category and l.quantity < l.min_stock)) as n`),
-      );
-      expect(wrong[0]?.n).toBe(0);
-    } finally {
-      await check.close();
-    }
+    // The kept counts equal a recount of the levels under their minimum (and every other invariant holds).
+    expect(await two.invariants()).toEqual([]);
     figures.thresholds = {
       requests: ops.length,
       succeeded: replies.filter((r) => r.status === 201).length,

@@ -378,6 +378,23 @@ describe("the OpenAPI document and the docs", () => {
       ["reservations.extend", "POST", `/api/reservations/${P}/extend`, { ttlSeconds: 86_401 }],
       ["reservations.release", "POST", "/api/reservations/nope/release", undefined],
       ["reservations.commit", "POST", "/api/reservations/nope/commit", undefined],
+      ["shipments.list", "GET", "/api/shipments?status=held", undefined],
+      ["shipments.get", "GET", "/api/shipments/nope", undefined],
+      [
+        "shipments.create",
+        "POST",
+        "/api/shipments",
+        { sourceStoreId: "wh", targetStoreId: "store1", lines: [] },
+      ],
+      ["shipments.ship", "POST", "/api/shipments/nope/ship", undefined],
+      [
+        "shipments.receive",
+        "POST",
+        `/api/shipments/${P}/receive`,
+        { receiptId: "", lines: [{ productId: P, accepted: 1 }] },
+      ],
+      ["shipments.cancel", "POST", "/api/shipments/nope/cancel", undefined],
+      ["shipments.close", "POST", `/api/shipments/${P}/close`, { reason: "" }],
       ["events.list", "GET", "/api/events?after=-1", undefined],
     ];
     expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());

@@ -1,9 +1,6 @@
-import { ensureBootstrapKey } from "@stockroom/api";
-import { checkInvariants, createDatabase, invariantProblems, queryOf } from "@stockroom/db";
-import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
+import { postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
-import { createLogger, type RunningServer, startServer } from "../src/server";
+import { startTwoServers, type TwoServers } from "./two-servers";
 
 // Reservations raced through two real servers on one real PostgreSQL database.
 const skipReason = await postgresUnavailableReason();
@@ -15,48 +12,21 @@ const figures: Record<string, unknown> = {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skipReason !== null)("reservations under concurrency on PostgreSQL, through HTTP", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
-  let servers: RunningServer[] = [];
+  let two: TwoServers;
+  let call: TwoServers["call"];
 
   beforeAll(async () => {
-    scratch = await createScratchPostgres();
-    const config = loadConfig({
-      DATABASE_URL: scratch.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      STOCKROOM_BOOTSTRAP_KEY: ADMIN,
-      LOG_LEVEL: "silent",
-      STOCKROOM_DB_POOL_SIZE: "10",
-      // Both servers sweep often, so sweeps race commits, releases and each other.
-      STOCKROOM_RESERVATION_SWEEP_MS: "25",
-    });
-    servers = await Promise.all([
-      startServer(config, createLogger(config)),
-      startServer(config, createLogger(config)),
-    ]);
-    await ensureBootstrapKey(servers[0]!.runtime.database.db, ADMIN);
+    // Both servers sweep often, so sweeps race commits, releases and each other.
+    two = await startTwoServers(ADMIN, { STOCKROOM_RESERVATION_SWEEP_MS: "25" });
+    call = two.call;
     for (const id of ["r-a", "r-b"])
       expect((await call(0, "POST", "/api/stores", { id, name: id })).status).toBe(201);
   });
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()));
-    await scratch?.drop();
+    await two?.close();
     console.log(`[reservation concurrency figures] ${JSON.stringify(figures)}`);
   });
 
-  const call = async (i: number, method: string, path: string, body?: unknown) => {
-    const server = servers[i % servers.length]!;
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN}`,
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
   const product = async (sku: string, units: number) => {
     const id = (await call(0, "POST", "/api/products", { sku, name: sku, category: "test", price: 1 })).body
       .id as string;
@@ -72,14 +42,7 @@ describe.skipIf(skipReason !== null)("reservations under concurrency on PostgreS
     (await call(0, "GET", "/api/stores/r-a/inventory?limit=100")).body.items.find(
       (l: { productId: string }) => l.productId === productId,
     );
-  const invariants = async () => {
-    const check = await createDatabase({ url: scratch.url, poolSize: 1 });
-    try {
-      return invariantProblems(await checkInvariants(queryOf(check.db)));
-    } finally {
-      await check.close();
-    }
-  };
+  const invariants = () => two.invariants();
   const tally = (replies: Array<{ status: number; body: { code?: string } | null }>) => {
     const counts: Record<string, number> = {};
     for (const r of replies) {

@@ -28,6 +28,11 @@ const CROSS_FIELD_RULES: Array<{ operation: string; field: string; holds: (body:
     field: "targetStoreId",
     holds: (b) => b.sourceStoreId !== b.targetStoreId,
   },
+  {
+    operation: "shipments.create",
+    field: "targetStoreId",
+    holds: (b) => b.sourceStoreId !== b.targetStoreId,
+  },
 ];
 
 const AWKWARD: unknown[] = [
@@ -99,6 +104,10 @@ describe.each(backends)("the OpenAPI schemas and the server agree on %s", (backe
   const withRealIds = (body: Json): Json => {
     const out: Json = { ...body };
     if (typeof out.productId === "string") out.productId = ids.product;
+    if (Array.isArray(out.lines))
+      out.lines = out.lines.map((l: Json) =>
+        typeof l?.productId === "string" ? { ...l, productId: ids.product } : l,
+      );
     for (const k of ["storeId", "sourceStoreId"]) if (typeof out[k] === "string") out[k] = "store1";
     if (typeof out.targetStoreId === "string") out.targetStoreId = "store2";
     return out;

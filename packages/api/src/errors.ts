@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   STALE_QUANTITY: { status: 409, trpc: "CONFLICT", title: "Stale quantity" },
   BELOW_RESERVED: { status: 409, trpc: "CONFLICT", title: "Below reserved" },
   RESERVATION_NOT_ACTIVE: { status: 409, trpc: "CONFLICT", title: "Reservation not active" },
+  INVALID_STATE: { status: 409, trpc: "CONFLICT", title: "Invalid state" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "Payload too large" },
   // Answered by the HTTP layer before any transport (tRPC has no code for them): a URL or
   // headers too long to read. tRPC would carry them as BAD_REQUEST.
@@ -27,6 +28,7 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type" },
   IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Idempotency key reused" },
   OVER_COMMIT: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "More than reserved" },
+  OVER_RECEIPT: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "More than in transit" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Rate limited" },
   HEADERS_TOO_LARGE: { status: 431, trpc: "BAD_REQUEST", title: "Request headers too large" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "Internal error" },

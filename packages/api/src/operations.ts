@@ -22,6 +22,13 @@ import { extendReservationOperation } from "./routers/reservations/extend-reserv
 import { getReservationOperation } from "./routers/reservations/get-reservation";
 import { listReservationsOperation } from "./routers/reservations/list-reservations";
 import { releaseReservationOperation } from "./routers/reservations/release-reservation";
+import { cancelShipmentOperation } from "./routers/shipments/cancel-shipment";
+import { closeShipmentOperation } from "./routers/shipments/close-shipment";
+import { createShipmentOperation } from "./routers/shipments/create-shipment";
+import { getShipmentOperation } from "./routers/shipments/get-shipment";
+import { listShipmentsOperation } from "./routers/shipments/list-shipments";
+import { receiveShipmentOperation } from "./routers/shipments/receive-shipment";
+import { shipShipmentOperation } from "./routers/shipments/ship-shipment";
 import { createStoreOperation } from "./routers/stores/create-store";
 import { deleteStoreOperation } from "./routers/stores/delete-store";
 import { getStoreOperation } from "./routers/stores/get-store";
@@ -57,6 +64,13 @@ export const operations = [
   extendReservationOperation,
   releaseReservationOperation,
   commitReservationOperation,
+  listShipmentsOperation,
+  getShipmentOperation,
+  createShipmentOperation,
+  shipShipmentOperation,
+  receiveShipmentOperation,
+  cancelShipmentOperation,
+  closeShipmentOperation,
   listMovementsOperation,
   getMovementOperation,
   listEventsOperation,

@@ -424,6 +424,7 @@ describe("stock, alerts, movements, audit", () => {
       checkedLevels: expect.any(Number),
       discrepancies: [],
       reservedDiscrepancies: [],
+      incomingDiscrepancies: [],
     });
     const human = await cli("audit");
     expect(human.stdout).toMatch(

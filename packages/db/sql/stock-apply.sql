@@ -1,5 +1,6 @@
 -- THE ONE DOOR for every stock change: adjustments, counts, thresholds, transfers,
--- reservation holds (take, commit, release, lapse), and whatever moves stock next. The server and the demo seed go through stockroom_apply;
+-- reservation holds (take, commit, release, lapse), shipments (ship, receive, reject, write
+-- off), and whatever moves stock next. The server and the demo seed go through stockroom_apply;
 -- nothing else in the service writes stock_levels.quantity or the ledger (only the bench's
 -- bulk seed and tests that build odd states on purpose write those tables directly).
 --
@@ -40,7 +41,13 @@ CREATE TYPE stockroom_change AS (
   -- A commit drops the line and takes the sold units (`delta`) in the same change.
   hold text,
   units integer,
-  expires_at timestamptz
+  expires_at timestamptz,
+  -- The shipment the change belongs to (its ledger row carries it).
+  shipment_id uuid,
+  -- Units added to the level's `incoming` (in transit towards it): positive when a shipment
+  -- leaves for it, negative when units arrive, are rejected or are written off. `incoming`
+  -- never goes below 0 (refused 'transit').
+  transit integer
 );
 --> statement-breakpoint
 -- The answer for one change. `outcome` is 'ok', or the refusal of the whole operation,
@@ -50,6 +57,7 @@ CREATE TYPE stockroom_change AS (
 --   'stale'         `expected` was given and the level held `found` instead;
 --   'reserved'      a count would leave fewer units on hand than the `found` reserved;
 --   'not_held'      a 'drop' found the reservation's line closed (committed, released, lapsed);
+--   'transit'       the level had `found` units incoming, fewer than the change takes out of transit;
 --   'no_product'    the product does not exist or is deleted;
 --   'no_store'      the store does not exist or is deleted.
 -- An applied change answers its ledger row (NULL columns when it changed no quantity: a count
@@ -78,7 +86,9 @@ CREATE TYPE stockroom_outcome AS (
   sku varchar,
   name varchar,
   category varchar,
-  price numeric
+  price numeric,
+  incoming integer,
+  shipment_id uuid
 );
 --> statement-breakpoint
 -- Applies a JSON array of stockroom_change objects (keys as the type's attributes) in ONE
@@ -128,8 +138,10 @@ DECLARE
   c_hold text[];
   c_units integer[];
   c_expires timestamptz[];
-  -- The levels, by key '<product> <store>': quantity, reserved and minimum before, running
-  -- and after.
+  c_shipment uuid[];
+  c_transit integer[];
+  -- The levels, by key '<product> <store>': quantity, reserved, minimum and incoming before,
+  -- running and after.
   keys text[];
   l_product uuid[];
   l_store varchar[];
@@ -142,6 +154,8 @@ DECLARE
   qty integer[];
   res integer[];
   mins integer[];
+  inc0 integer[];
+  inc integer[];
   live_products uuid[];
   live_stores varchar[];
   -- The open lines the changes drop or lapse, by key '<reservation> <product>'.
@@ -152,6 +166,7 @@ DECLARE
   saved_qty integer[];
   saved_res integer[];
   saved_min integer[];
+  saved_inc integer[];
   saved_touched boolean[];
   saved_open boolean[];
   saved_legs integer;
@@ -173,6 +188,7 @@ DECLARE
   o_after integer[] := '{}';
   o_res integer[] := '{}';
   o_min integer[] := '{}';
+  o_inc integer[] := '{}';
   n integer;
   i integer;
   k integer;
@@ -191,11 +207,13 @@ DECLARE
   n_qty integer[] := '{}';
   n_res integer[] := '{}';
   n_min integer[] := '{}';
+  n_inc integer[] := '{}';
   u_product uuid[] := '{}';
   u_store varchar[] := '{}';
   u_qty integer[] := '{}';
   u_res integer[] := '{}';
   u_min integer[] := '{}';
+  u_inc integer[] := '{}';
   t_product uuid[] := '{}';
   t_net integer[] := '{}';
   x_store varchar[] := '{}';
@@ -220,9 +238,9 @@ BEGIN
   SELECT array_agg(r.op), array_agg(r.product_id), array_agg(r.store_id), array_agg(r.kind), array_agg(r.delta),
          array_agg(r.count), array_agg(r.min_stock), array_agg(r.expected), array_agg(r.reason), array_agg(r.reference),
          array_agg(r.transfer_id), array_agg(r.actor), array_agg(r.reservation_id), array_agg(r.hold),
-         array_agg(r.units), array_agg(r.expires_at)
+         array_agg(r.units), array_agg(r.expires_at), array_agg(r.shipment_id), array_agg(r.transit)
   INTO c_op, c_product, c_store, c_kind, c_delta, c_count, c_min, c_expected, c_reason, c_reference,
-       c_transfer, c_actor, c_reservation, c_hold, c_units, c_expires
+       c_transfer, c_actor, c_reservation, c_hold, c_units, c_expires, c_shipment, c_transit
   -- One function scan: its rows, and so every array, in the order of the JSON array.
   FROM jsonb_populate_recordset(NULL::stockroom_change, changes) AS r;
   n := coalesce(cardinality(c_op), 0);
@@ -234,11 +252,12 @@ BEGIN
   -- arrays only have to agree with each other), and see which products and stores are live.
   SELECT array_agg(l.product_id::text || ' ' || l.store_id), array_agg(l.product_id), array_agg(l.store_id),
          array_agg(l.category), array_agg(l.quantity), array_agg(l.reserved), array_agg(l.min_stock),
+         array_agg(l.incoming),
          (SELECT array_agg(p.id) FROM products p WHERE p.id = ANY(c_product) AND p.deleted_at IS NULL),
          (SELECT array_agg(st.id) FROM stores st WHERE st.id = ANY(c_store) AND st.deleted_at IS NULL)
-  INTO keys, l_product, l_store, l_category, qty0, res0, min0, live_products, live_stores
+  INTO keys, l_product, l_store, l_category, qty0, res0, min0, inc0, live_products, live_stores
   FROM (
-    SELECT s.product_id, s.store_id, s.category, s.quantity, s.reserved, s.min_stock FROM stock_levels s
+    SELECT s.product_id, s.store_id, s.category, s.quantity, s.reserved, s.min_stock, s.incoming FROM stock_levels s
     WHERE (s.product_id, s.store_id) IN (SELECT * FROM unnest(c_product, c_store))
     ORDER BY s.store_id COLLATE "C", s.product_id
     FOR UPDATE
@@ -250,11 +269,13 @@ BEGIN
   qty0 := coalesce(qty0, '{}');
   res0 := coalesce(res0, '{}');
   min0 := coalesce(min0, '{}');
+  inc0 := coalesce(inc0, '{}');
   l_new := array_fill(false, ARRAY[cardinality(keys)]);
   l_touched := l_new;
   qty := qty0;
   res := res0;
   mins := min0;
+  inc := inc0;
   -- Events: the levels' state as last reported.
   l_low := coalesce((SELECT array_agg(v.q - v.r < v.m ORDER BY v.j) FROM unnest(qty0, res0, min0)
                      WITH ORDINALITY AS v(q, r, m, j)), '{}');
@@ -297,6 +318,7 @@ BEGIN
       saved_qty := qty;
       saved_res := res;
       saved_min := mins;
+      saved_inc := inc;
       saved_touched := l_touched;
       saved_open := h_open;
       saved_legs := cardinality(g_id);
@@ -307,8 +329,10 @@ BEGIN
       refused := NULL;
     END IF;
     k := array_position(keys, c_product[i]::text || ' ' || c_store[i]);
-    -- A hold that only ends (release, lapse) ends even on a deleted product.
-    releases := coalesce(c_hold[i] IN ('drop', 'lapse'), false) AND coalesce(c_delta[i], 0) = 0 AND c_count[i] IS NULL;
+    -- A hold that only ends (release, lapse), and units that only leave transit (rejected,
+    -- written off), end even on a deleted product or store.
+    releases := coalesce(c_hold[i] IN ('drop', 'lapse') OR c_transit[i] < 0, false)
+                AND coalesce(c_delta[i], 0) = 0 AND c_count[i] IS NULL;
     IF NOT coalesce(c_product[i] = ANY(live_products), releases) THEN
       refused := 'no_product';
       found_qty := NULL;
@@ -331,9 +355,12 @@ BEGIN
         qty := qty || 0;
         res := res || 0;
         mins := mins || 0;
+        inc0 := inc0 || 0;
+        inc := inc || 0;
         saved_qty := saved_qty || 0;
         saved_res := saved_res || 0;
         saved_min := saved_min || 0;
+        saved_inc := saved_inc || 0;
         l_low := l_low || false;
         saved_low := saved_low || false;
       END IF;
@@ -354,6 +381,15 @@ BEGIN
         ELSIF c_hold[i] = 'drop' THEN
           refused := 'not_held';
           found_qty := NULL;
+        END IF;
+      END IF;
+      -- Transit: units on their way to the level, arriving or leaving the system.
+      IF refused IS NULL AND coalesce(c_transit[i], 0) <> 0 THEN
+        IF inc[k] + c_transit[i] < 0 THEN
+          refused := 'transit';
+          found_qty := inc[k];
+        ELSE
+          inc[k] := inc[k] + c_transit[i];
         END IF;
       END IF;
       IF refused IS NULL THEN
@@ -380,6 +416,7 @@ BEGIN
           o_after := o_after || qty[k];
           o_res := o_res || res[k];
           o_min := o_min || mins[k];
+          o_inc := o_inc || inc[k];
           IF d <> 0 THEN
             g_id := g_id || gen_random_uuid();
             g_change := g_change || i;
@@ -409,6 +446,7 @@ BEGIN
       qty := saved_qty;
       res := saved_res;
       mins := saved_min;
+      inc := saved_inc;
       l_touched := saved_touched;
       h_open := saved_open;
       g_id := g_id[1:saved_legs];
@@ -433,6 +471,7 @@ BEGIN
       o_after := o_after[1:saved_outs];
       o_res := o_res[1:saved_outs];
       o_min := o_min[1:saved_outs];
+      o_inc := o_inc[1:saved_outs];
       o_op := o_op || c_op[i];
       o_change := o_change || i;
       o_outcome := o_outcome || refused;
@@ -441,6 +480,7 @@ BEGIN
       o_after := o_after || NULL::integer;
       o_res := o_res || NULL::integer;
       o_min := o_min || NULL::integer;
+      o_inc := o_inc || NULL::integer;
       -- Skip the rest of the operation.
       WHILE i < n AND c_op[i + 1] IS NOT DISTINCT FROM c_op[i] LOOP
         i := i + 1;
@@ -454,7 +494,8 @@ BEGIN
     SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], NULL::uuid, NULL::bigint, NULL::movement_kind,
            NULL::integer, NULL::varchar, NULL::varchar, NULL::uuid, NULL::uuid, NULL::timestamptz,
            c_product[o_change[u.j]], c_store[o_change[u.j]], NULL::integer, NULL::integer, NULL::integer,
-           NULL::timestamptz, NULL::uuid, NULL::varchar, NULL::varchar, NULL::varchar, NULL::numeric
+           NULL::timestamptz, NULL::uuid, NULL::varchar, NULL::varchar, NULL::varchar, NULL::numeric,
+           NULL::integer, NULL::uuid
     FROM generate_subscripts(o_op, 1) AS u(j)
     ORDER BY u.j;
     RETURN;
@@ -470,12 +511,14 @@ BEGIN
       n_qty := n_qty || qty[k];
       n_res := n_res || res[k];
       n_min := n_min || mins[k];
+      n_inc := n_inc || inc[k];
     ELSE
       u_product := u_product || l_product[k];
       u_store := u_store || l_store[k];
       u_qty := u_qty || qty[k];
       u_res := u_res || res[k];
       u_min := u_min || mins[k];
+      u_inc := u_inc || inc[k];
     END IF;
     IF qty[k] <> qty0[k] THEN
       i := array_position(t_product, l_product[k]);
@@ -550,9 +593,9 @@ BEGIN
 
   -- 5. Levels, then the ledger and the answers.
   IF cardinality(n_product) > 0 THEN
-    INSERT INTO stock_levels (product_id, store_id, quantity, reserved, min_stock)
-    SELECT v.product_id, v.store_id, v.q, v.r, v.m
-    FROM unnest(n_product, n_store, n_qty, n_res, n_min) AS v(product_id, store_id, q, r, m)
+    INSERT INTO stock_levels (product_id, store_id, quantity, reserved, min_stock, incoming)
+    SELECT v.product_id, v.store_id, v.q, v.r, v.m, v.t
+    FROM unnest(n_product, n_store, n_qty, n_res, n_min, n_inc) AS v(product_id, store_id, q, r, m, t)
     ORDER BY v.store_id COLLATE "C", v.product_id
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS created = ROW_COUNT;
@@ -562,8 +605,8 @@ BEGIN
     END IF;
   END IF;
   IF cardinality(u_product) > 0 THEN
-    UPDATE stock_levels l SET quantity = v.q, reserved = v.r, min_stock = v.m, updated_at = now()
-    FROM unnest(u_product, u_store, u_qty, u_res, u_min) AS v(product_id, store_id, q, r, m)
+    UPDATE stock_levels l SET quantity = v.q, reserved = v.r, min_stock = v.m, incoming = v.t, updated_at = now()
+    FROM unnest(u_product, u_store, u_qty, u_res, u_min, u_inc) AS v(product_id, store_id, q, r, m, t)
     WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
   END IF;
 
@@ -578,7 +621,7 @@ BEGIN
              'movementId', g_id[u.j], 'productId', c_product[g_change[u.j]], 'storeId', c_store[g_change[u.j]],
              'kind', c_kind[g_change[u.j]], 'delta', g_delta[u.j], 'reason', c_reason[g_change[u.j]],
              'quantity', g_after[u.j], 'reserved', g_res[u.j], 'available', g_after[u.j] - g_res[u.j],
-             'reservationId', c_reservation[g_change[u.j]], 'shipmentId', NULL::uuid,
+             'reservationId', c_reservation[g_change[u.j]], 'shipmentId', c_shipment[g_change[u.j]],
              'transferId', c_transfer[g_change[u.j]]) AS data
     FROM generate_subscripts(g_id, 1) AS u(j)
     UNION ALL
@@ -595,10 +638,10 @@ BEGIN
   RETURN QUERY
   WITH ledger AS (
     INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id,
-                           reservation_id, actor)
+                           reservation_id, shipment_id, actor)
     SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
            g_delta[u.j], g_after[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
-           c_reservation[g_change[u.j]], c_actor[g_change[u.j]]
+           c_reservation[g_change[u.j]], c_shipment[g_change[u.j]], c_actor[g_change[u.j]]
     FROM generate_subscripts(g_id, 1) AS u(j)
     ORDER BY u.j
     RETURNING movements.seq, movements.id, movements.kind, movements.delta, movements.reason, movements.reference,
@@ -611,7 +654,7 @@ BEGIN
   SELECT o_op[u.j], o_change[u.j], o_outcome[u.j], o_found[u.j], m.id, m.seq, m.kind, m.delta, m.reason,
          m.reference, m.transfer_id, m.actor, m.created_at, c_product[o_change[u.j]], c_store[o_change[u.j]],
          o_after[u.j], o_res[u.j], o_min[u.j], CASE WHEN o_outcome[u.j] = 'ok' THEN now() END,
-         c_reservation[o_change[u.j]], p.sku, p.name, p.category, p.price
+         c_reservation[o_change[u.j]], p.sku, p.name, p.category, p.price, o_inc[u.j], c_shipment[o_change[u.j]]
   FROM generate_subscripts(o_op, 1) AS u(j)
   LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
   LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_outcome[u.j] = 'ok'

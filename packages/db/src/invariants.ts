@@ -90,7 +90,55 @@ export const INVARIANT_SQL = {
        where r.open and v.status <> 'active'
     ) x`,
   /**
-   * 6. Ledger rows without exactly one stock.changed event, and stock.changed events without
+   * 6. Levels whose `incoming` is not what is in transit towards them: the units of shipments
+   * on their way (in_transit, partially_received) not yet received, rejected or written off.
+   */
+  incomingLevels: `select coalesce(l.product_id, t.product_id)::text as product_id,
+           coalesce(l.store_id, t.store_id) as store_id,
+           coalesce(l.incoming, 0) as incoming, coalesce(t.units, 0) as in_transit
+      from (select product_id, store_id, incoming from public.stock_levels where incoming <> 0) l
+      full join (select s.target_store_id as store_id, x.product_id,
+                        sum(x.quantity - x.received - x.rejected - x.lost) as units
+                   from public.shipments s join public.shipment_lines x on x.shipment_id = s.id
+                  where s.status in ('in_transit', 'partially_received')
+                  group by s.target_store_id, x.product_id) t
+        on t.product_id = l.product_id and t.store_id = l.store_id
+     where coalesce(l.incoming, 0) <> coalesce(t.units, 0)
+     order by 1, 2
+     limit 1000`,
+  /**
+   * 6. Shipment lines whose ledger disagrees with them, and shipment ledger rows of no line:
+   * once shipped, exactly `quantity` units left the source (transfer_out) and `received`
+   * units joined the target (transfer_in), and nothing else is on the record; a received or
+   * closed shipment has nothing in transit, and only a closed one lost any. With the levels'
+   * incoming right, this is conservation: on hand plus in transit changes only by adjustments,
+   * counts, sales, rejections and write-offs.
+   */
+  shipments: `select count(*)::int as n from (
+      select 1 from public.shipment_lines x
+        join public.shipments s on s.id = x.shipment_id
+        left join (
+          select m.shipment_id, m.product_id,
+                 sum(m.delta) filter (where m.kind = 'transfer_out' and m.store_id = h.source_store_id) as sent,
+                 sum(m.delta) filter (where m.kind = 'transfer_in' and m.store_id = h.target_store_id) as arrived,
+                 count(*) filter (where not ((m.kind = 'transfer_out' and m.store_id = h.source_store_id)
+                                          or (m.kind = 'transfer_in' and m.store_id = h.target_store_id))) as other
+            from public.movements m join public.shipments h on h.id = m.shipment_id
+           group by m.shipment_id, m.product_id
+        ) m on m.shipment_id = x.shipment_id and m.product_id = x.product_id
+       where coalesce(-m.sent, 0) <> case when s.status in ('draft', 'cancelled') then 0 else x.quantity end
+          or coalesce(m.arrived, 0) <> x.received
+          or coalesce(m.other, 0) <> 0
+          or (s.status in ('received', 'closed') and x.quantity - x.received - x.rejected - x.lost <> 0)
+          or (s.status <> 'closed' and x.lost <> 0)
+      union all
+      select 1 from public.movements m
+       where m.shipment_id is not null
+         and not exists (select 1 from public.shipment_lines x
+                          where x.shipment_id = m.shipment_id and x.product_id = m.product_id)
+    ) e`,
+  /**
+   * 7. Ledger rows without exactly one stock.changed event, and stock.changed events without
    * their ledger row. Rows older than the oldest kept event are past retention (or were
    * written before the outbox, or by a bulk seed), so the check starts at the ledger row of
    * the oldest stock.changed event kept.
@@ -161,6 +209,15 @@ export interface LedgerDiscrepancy {
   ledgerSum: number;
 }
 
+export interface IncomingDiscrepancy {
+  productId: string;
+  storeId: string;
+  /** The level's incoming units. */
+  incoming: number;
+  /** The units its shipments have in transit towards it. */
+  inTransit: number;
+}
+
 export interface ReservedDiscrepancy {
   productId: string;
   storeId: string;
@@ -173,7 +230,8 @@ export interface ReservedDiscrepancy {
 /**
  * The ledger audit: every level against the sum of its ledger rows, or (with `range`) only
  * the levels with movements in that range, each against its whole ledger; and every level's
- * reserved units against its open reservation lines (always all of them).
+ * reserved units against its open reservation lines and its incoming units against the
+ * shipments in transit towards it (always all of them).
  */
 export async function ledgerAudit(
   query: QueryFn,
@@ -182,6 +240,7 @@ export async function ledgerAudit(
   checkedLevels: number;
   discrepancies: LedgerDiscrepancy[];
   reservedDiscrepancies: ReservedDiscrepancy[];
+  incomingDiscrepancies: IncomingDiscrepancy[];
 }> {
   const [checked] = await query<{ n: string | number }>(
     range
@@ -200,7 +259,19 @@ export async function ledgerAudit(
     reserved: string | number;
     held: string | number;
   }>(INVARIANT_SQL.reservedLevels);
+  const incoming = await query<{
+    product_id: string;
+    store_id: string;
+    incoming: string | number;
+    in_transit: string | number;
+  }>(INVARIANT_SQL.incomingLevels);
   return {
+    incomingDiscrepancies: incoming.map((d) => ({
+      productId: d.product_id,
+      storeId: d.store_id,
+      incoming: Number(d.incoming),
+      inTransit: Number(d.in_transit),
+    })),
     reservedDiscrepancies: reserved.map((d) => ({
       productId: d.product_id,
       storeId: d.store_id,
@@ -266,12 +337,16 @@ export async function advanceAuditWatermark(
 export interface InvariantReport {
   checkedLevels: number;
   discrepancies: LedgerDiscrepancy[];
+  reservedDiscrepancies: ReservedDiscrepancy[];
+  incomingDiscrepancies: IncomingDiscrepancy[];
   runningSumErrors: number;
   negativeLevels: number;
   unbalancedTransfers: number;
   totalMismatches: number;
   /** Levels whose reserved units disagree with their open reservation lines. */
   reservedErrors: number;
+  /** Shipment lines whose ledger rows or counts disagree with them (see INVARIANT_SQL.shipments). */
+  shipmentErrors: number;
   /** The kept counters that differ from a recount, named ("store s1", "category tools"). */
   counterMismatches: string[];
   /** Ledger rows without exactly one stock.changed event, or such events without their row. */
@@ -291,6 +366,7 @@ export async function checkInvariants(query: QueryFn): Promise<InvariantReport> 
     unbalancedTransfers: await count(query, INVARIANT_SQL.unbalancedTransfers),
     totalMismatches: await count(query, INVARIANT_SQL.totals),
     reservedErrors: await count(query, INVARIANT_SQL.reserved),
+    shipmentErrors: await count(query, INVARIANT_SQL.shipments),
     counterMismatches: (await query<{ counter: string }>(INVARIANT_SQL.counters)).map((r) => r.counter),
     eventErrors: await count(query, INVARIANT_SQL.events),
   };
@@ -317,6 +393,14 @@ export function invariantProblems(report: InvariantReport): string[] {
   if (report.reservedErrors > 0)
     problems.push(
       `reservations: ${report.reservedErrors} levels or lines where reserved units disagree with the open reservation lines`,
+    );
+  for (const d of report.incomingDiscrepancies.slice(0, 20))
+    problems.push(
+      `shipments: product ${d.productId} in store ${d.storeId} has ${d.incoming} incoming but ${d.inTransit} in transit towards it`,
+    );
+  if (report.shipmentErrors > 0)
+    problems.push(
+      `shipments: ${report.shipmentErrors} shipment lines or ledger rows where shipped, received or in transit disagree with the ledger`,
     );
   if (report.eventErrors > 0)
     problems.push(

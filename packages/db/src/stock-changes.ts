@@ -34,12 +34,27 @@ export interface StockChange {
   hold?: "take" | "drop" | "lapse";
   units?: number;
   expiresAt?: string;
+  /** The shipment the change belongs to; its ledger row carries it. */
+  shipmentId?: string | null;
+  /**
+   * Units added to the level's `incoming` (in transit towards it): positive when a shipment
+   * leaves for it, negative when units arrive, are rejected or written off (refused `transit`
+   * if the level has fewer incoming).
+   */
+  transit?: number;
 }
 
 /** Changes that apply together or not at all (a transfer's two legs). */
 export type StockOperation = StockChange[];
 
-export type StockRefusal = "insufficient" | "stale" | "reserved" | "not_held" | "no_product" | "no_store";
+export type StockRefusal =
+  | "insufficient"
+  | "stale"
+  | "reserved"
+  | "not_held"
+  | "transit"
+  | "no_product"
+  | "no_store";
 
 /** A stockroom_outcome row, as the drivers hand it over. */
 export interface OutcomeRow {
@@ -67,6 +82,8 @@ export interface OutcomeRow {
   name: string;
   category: string;
   price: string;
+  incoming: number;
+  shipment_id: string | null;
 }
 
 /** What happened to one operation. */
@@ -79,7 +96,7 @@ export type OperationOutcome =
       change: StockChange;
       /**
        * What the level held when the change was refused: units available (insufficient), on
-       * hand (stale), reserved (reserved).
+       * hand (stale), reserved (reserved), incoming (transit).
        */
       found: number | null;
     };
@@ -109,6 +126,8 @@ export function changesJson(operations: StockOperation[]): string {
         hold: c.hold ?? null,
         units: c.units ?? null,
         expires_at: c.expiresAt ?? null,
+        shipment_id: c.shipmentId ?? null,
+        transit: c.transit ?? null,
       });
   });
   return JSON.stringify(changes);

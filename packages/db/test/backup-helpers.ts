@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { QueryFn } from "../src/backup";
 import type { Db } from "../src/client";
-import { apiKeys, idempotencyKeys, products, reservations } from "../src/schema";
+import {
+  apiKeys,
+  idempotencyKeys,
+  products,
+  reservations,
+  shipmentLines,
+  shipmentReceipts,
+  shipments,
+} from "../src/schema";
 import { seedDemo } from "../src/seed";
 import { applyStockOperations, transferOperation } from "../src/stock-changes";
 
@@ -16,8 +24,8 @@ export async function tempDir(prefix: string): Promise<{ dir: string; remove(): 
 /**
  * The demo seed plus the awkward cases a dump has to carry: a transfer (two legs sharing
  * a transfer_id), text with quotes, tabs, newlines, backslashes and non-ASCII, NULLs, a
- * soft-deleted product, an API key, an idempotency record with JSONB and a reservation holding
- * units.
+ * soft-deleted product, an API key, an idempotency record with JSONB, a reservation holding
+ * units and a shipment partly received (units on hand, rejected and still in transit).
  */
 export async function seedLedger(db: Db): Promise<void> {
   await seedDemo(db);
@@ -100,6 +108,32 @@ export async function seedLedger(db: Db): Promise<void> {
     ],
   ]);
   if (!held?.applied) throw new Error("seedLedger: the reservation's hold was refused");
+  // A shipment of 4 from store1 to store2, as the shipment service writes it: shipped (out of
+  // store1, into store2's incoming), then a receipt accepting 2 and rejecting 1 (1 in transit).
+  const shipmentId = randomUUID();
+  await db.insert(shipments).values({
+    id: shipmentId,
+    sourceStoreId: "store1",
+    targetStoreId: "store2",
+    status: "partially_received",
+    reference: "truck 'seven'",
+    actor: key!.id,
+    shippedAt: new Date(),
+  });
+  await db
+    .insert(shipmentLines)
+    .values({ shipmentId, productId: odd!.id, quantity: 4, received: 2, rejected: 1 });
+  const common = { productId: odd!.id, shipmentId, actor: key!.id } as const;
+  const moved = await applyStockOperations(db, [
+    [
+      { ...common, storeId: "store1", kind: "transfer_out", delta: -4 },
+      { ...common, storeId: "store2", kind: "transfer_in", transit: 4 },
+    ],
+    [{ ...common, storeId: "store2", kind: "transfer_in", delta: 2, transit: -3 }],
+  ]);
+  if (moved.some((o) => !o.applied)) throw new Error("seedLedger: the shipment was refused");
+  const lines = [{ productId: odd!.id, accepted: 2, rejected: 1, reason: 'wet "box"' }];
+  await db.insert(shipmentReceipts).values({ shipmentId, receiptId: "dock 1", lines, answer: { lines } });
 }
 
 /**

@@ -104,7 +104,12 @@ describe("backups on embedded PGlite", () => {
     const report = await verifyBackup({ file: backup.file, scratch: { kind: "pglite" } });
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, restoredInto: "pglite", checksum: "ok" });
-    expect(report.audit).toMatchObject({ discrepancies: [], runningSumErrors: 0 });
+    expect(report.audit).toMatchObject({
+      discrepancies: [],
+      runningSumErrors: 0,
+      incomingDiscrepancies: [],
+      shipmentErrors: 0,
+    });
     expect(report.rowCounts).toEqual(backup.header.rowCounts);
   });
 

@@ -272,26 +272,23 @@ describe.skipIf(!onPostgres)("backups on PostgreSQL", () => {
     await seedLedger(db.db);
     let stop = false;
     let committed = 0;
-    // Each step moves one unit between two stores, ledger and levels in one transaction.
+    // Each step moves one unit between two stores through the one door (levels, ledger and
+    // events in one transaction).
     const writer = (async () => {
       const client = new pg.Client({ connectionString: busy });
       await client.connect();
       try {
         while (!stop && committed < 5000) {
           await client.query(`
-            with pick as (
-              select product_id from public.stock_levels where store_id = 'warehouse' and quantity > 0 order by random() limit 1
-            ), out_ as (
-              update public.stock_levels l set quantity = quantity - 1 from pick where l.product_id = pick.product_id and l.store_id = 'warehouse'
-              returning l.product_id, l.quantity
-            ), in_ as (
-              update public.stock_levels l set quantity = quantity + 1 from pick where l.product_id = pick.product_id and l.store_id = 'store1'
-              returning l.product_id, l.quantity
-            ), t as (select gen_random_uuid() as id)
-            insert into public.movements (product_id, store_id, kind, delta, quantity_after, transfer_id)
-            select product_id, 'warehouse', 'transfer_out'::public.movement_kind, -1, quantity, (select id from t) from out_
-            union all
-            select product_id, 'store1', 'transfer_in'::public.movement_kind, 1, quantity, (select id from t) from in_`);
+            select * from stockroom_apply((
+              select jsonb_build_array(
+                       jsonb_build_object('op', 0, 'product_id', p.product_id, 'store_id', 'warehouse',
+                                          'kind', 'transfer_out', 'delta', -1, 'transfer_id', t.id),
+                       jsonb_build_object('op', 0, 'product_id', p.product_id, 'store_id', 'store1',
+                                          'kind', 'transfer_in', 'delta', 1, 'transfer_id', t.id))
+              from (select product_id from public.stock_levels where store_id = 'warehouse' and quantity > 0
+                     order by random() limit 1) p,
+                   (select gen_random_uuid() as id) t))`);
           committed++;
         }
       } finally {

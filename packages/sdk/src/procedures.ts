@@ -38,6 +38,15 @@ export const PROCEDURES = {
     release: "mutation",
     commit: "mutation",
   },
+  shipments: {
+    list: "query",
+    get: "query",
+    create: "mutation",
+    ship: "mutation",
+    receive: "mutation",
+    cancel: "mutation",
+    close: "mutation",
+  },
   movements: {
     list: "query",
     get: "query",

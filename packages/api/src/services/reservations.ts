@@ -8,6 +8,7 @@ import {
 import { AppError, notFound } from "../errors";
 import type { TReservation, TReservationStatus } from "../routers/reservations/reservation.types";
 import { isoOf, Statement } from "./named";
+import { offsetPage } from "./paging";
 import { commitOperation, lapseChange, RESERVATION_SQL, takeOperation } from "./reservation-sql";
 import type { StockDoor } from "./stock";
 
@@ -260,24 +261,16 @@ export async function listReservations(db: Queryable, input: ReservationListInpu
   if (input.storeId !== undefined) where.push(`r.store_id = ${st.p(input.storeId)}`);
   if (input.reference !== undefined) where.push(`r.reference = ${st.p(input.reference)}`);
   if (input.status !== undefined) where.push(RESERVATION_SQL.statusIs(st.p, input.status));
-  const filter = where.length ? `where ${where.join(" and ")}` : "";
-  const [counted] = await st.rows<{ n: number | string }>(
-    db,
-    `select count(*) as n from reservations r ${filter}`,
-  );
-  const page = new Statement();
-  page.params.push(...st.params);
-  const rows = await page.rows<ReservationRow>(
-    db,
-    `${RESERVATION_SQL.select} ${filter} order by r.created_at desc, r.id desc
-     limit ${page.p(input.limit)} offset ${page.p(input.offset)}`,
-  );
-  return {
-    items: rows.map(toReservation),
-    total: Number(counted?.n ?? 0),
+  return offsetPage(db, {
+    from: "reservations r",
+    select: RESERVATION_SQL.select,
+    filters: st,
+    where,
+    order: "r.created_at desc, r.id desc",
     limit: input.limit,
     offset: input.offset,
-  };
+    map: toReservation,
+  });
 }
 
 /**

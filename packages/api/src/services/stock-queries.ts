@@ -92,7 +92,7 @@ function levelFilters(
 }
 
 const LEVEL_COLUMNS = `l.product_id, p.sku, p.name, p.category, p.price, l.store_id, l.quantity,
-  ${HELD_SQL} as reserved, l.min_stock, l.updated_at`;
+  ${HELD_SQL} as reserved, l.min_stock, l.incoming, l.updated_at`;
 
 type CountedRow = LevelRow & { total: number | string | null; level_sku: string; sort_key: number | string };
 
@@ -291,6 +291,7 @@ export interface MovementListInput {
   kind?: "adjustment" | "transfer_out" | "transfer_in" | "count";
   transferId?: string;
   reservationId?: string;
+  shipmentId?: string;
   since?: string;
   until?: string;
   cursor?: string;
@@ -313,6 +314,7 @@ export async function listMovements(db: Queryable, input: MovementListInput) {
   if (input.kind) where.push(eq(movements.kind, input.kind));
   if (input.transferId) where.push(eq(movements.transferId, input.transferId));
   if (input.reservationId) where.push(eq(movements.reservationId, input.reservationId));
+  if (input.shipmentId) where.push(eq(movements.shipmentId, input.shipmentId));
   if (input.since) where.push(gte(movements.createdAt, new Date(input.since)));
   if (input.until) where.push(lte(movements.createdAt, new Date(input.until)));
   if (input.cursor) where.push(lt(movements.seq, decodeMovementCursor(input.cursor)));

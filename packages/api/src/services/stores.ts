@@ -1,5 +1,13 @@
-import { movements, PgCode, pgErrorCode, type Queryable, stockLevels, stores } from "@stockroom/db";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import {
+  movements,
+  type Queryable,
+  reservations,
+  rowsOf,
+  shipments,
+  stockLevels,
+  stores,
+} from "@stockroom/db";
+import { and, asc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { AppError, notFound } from "../errors";
 import type { TStore } from "../routers/stores/store.types";
 
@@ -83,28 +91,28 @@ export async function deleteStore(db: Queryable, id: string): Promise<void> {
     .select({
       n: sql<number>`count(*)::int`,
       units: sql<number>`coalesce(sum(${stockLevels.quantity}), 0)::int`,
+      incoming: sql<number>`coalesce(sum(${stockLevels.incoming}), 0)::int`,
     })
     .from(stockLevels)
-    .where(and(eq(stockLevels.storeId, id), gt(stockLevels.quantity, 0)));
+    .where(and(eq(stockLevels.storeId, id), or(gt(stockLevels.quantity, 0), gt(stockLevels.incoming, 0))));
   if (held && Number(held.n) > 0)
     throw new AppError(
       "STORE_NOT_EMPTY",
-      `Store ${id} still holds ${held.units} units of ${held.n} products; transfer or adjust them out first`,
+      Number(held.incoming) > 0
+        ? `Store ${id} still holds ${held.units} units and has ${held.incoming} units in transit towards it, of ${held.n} products; receive or close its shipments and move its stock out first`
+        : `Store ${id} still holds ${held.units} units of ${held.n} products; transfer or adjust them out first`,
     );
-  const [history] = await db
-    .select({ seq: movements.seq })
-    .from(movements)
-    .where(eq(movements.storeId, id))
-    .limit(1);
+  // Ledger rows, reservations and shipments keep pointing at the store: then it is kept,
+  // marked deleted. (Checked first: a failed DELETE would abort the transaction.)
+  const [history] = rowsOf<{ any: boolean }>(
+    await db.execute(sql`select exists (select 1 from ${movements} where ${movements.storeId} = ${id})
+      or exists (select 1 from ${reservations} where ${reservations.storeId} = ${id})
+      or exists (select 1 from ${shipments} where ${shipments.sourceStoreId} = ${id} or ${shipments.targetStoreId} = ${id}) as any`),
+  );
   await db.delete(stockLevels).where(eq(stockLevels.storeId, id));
-  if (history) {
+  if (history?.any) {
     await db.update(stores).set({ deletedAt: new Date(), updatedAt: new Date() }).where(eq(stores.id, id));
   } else {
-    try {
-      await db.delete(stores).where(eq(stores.id, id));
-    } catch (err) {
-      if (pgErrorCode(err) !== PgCode.foreignKeyViolation) throw err;
-      await db.update(stores).set({ deletedAt: new Date() }).where(eq(stores.id, id));
-    }
+    await db.delete(stores).where(eq(stores.id, id));
   }
 }

@@ -5,7 +5,7 @@ export default defineApiCommand({
   meta: {
     name: "audit",
     description:
-      "Check stock levels against the ledger (those changed since the last clean audit, or all) and reserved units against open reservations (admin)",
+      "Check stock levels against the ledger (those changed since the last clean audit, or all), reserved units against open reservations and incoming units against shipments in transit (admin)",
   },
   args: {
     full: {
@@ -15,14 +15,14 @@ export default defineApiCommand({
   },
   async run({ args, client, out }) {
     const report = await client.inventory.audit(args.full ? { full: true } : undefined);
-    const { discrepancies, reservedDiscrepancies } = report;
+    const { discrepancies, reservedDiscrepancies, incomingDiscrepancies } = report;
     out.result(report, () => {
       const scope =
         report.mode === "full"
           ? "every stock level"
           : `the levels with movements after seq ${report.checkedFromSeq} (up to ${report.checkedToSeq})`;
       out.line(
-        `Checked ${report.checkedLevels} stock levels, ${scope}: ${discrepancies.length} discrepancies, ${reservedDiscrepancies.length} reserved mismatches. Verified up to seq ${report.watermark}.`,
+        `Checked ${report.checkedLevels} stock levels, ${scope}: ${discrepancies.length} discrepancies, ${reservedDiscrepancies.length} reserved mismatches, ${incomingDiscrepancies.length} incoming mismatches. Verified up to seq ${report.watermark}.`,
       );
       if (discrepancies.length > 0)
         out.table(discrepancies, [
@@ -38,13 +38,20 @@ export default defineApiCommand({
           { header: "reserved", value: (d) => d.reserved, align: "right" },
           { header: "held by reservations", value: (d) => d.held, align: "right" },
         ]);
+      if (incomingDiscrepancies.length > 0)
+        out.table(incomingDiscrepancies, [
+          { header: "store", value: (d) => d.storeId },
+          { header: "product", value: (d) => d.productId },
+          { header: "incoming", value: (d) => d.incoming, align: "right" },
+          { header: "in transit by shipments", value: (d) => d.inTransit, align: "right" },
+        ]);
     });
-    if (discrepancies.length > 0 || reservedDiscrepancies.length > 0)
+    if (discrepancies.length > 0 || reservedDiscrepancies.length > 0 || incomingDiscrepancies.length > 0)
       throw new CliFailure(
         "AUDIT_MISMATCH",
-        `${discrepancies.length} stock levels differ from their ledger, ${reservedDiscrepancies.length} from their open reservations`,
+        `${discrepancies.length} stock levels differ from their ledger, ${reservedDiscrepancies.length} from their open reservations, ${incomingDiscrepancies.length} from their shipments in transit`,
         {
-          hint: "A level disagrees with its movements or its reservations; investigate before changing stock.",
+          hint: "A level disagrees with its movements, its reservations or its shipments; investigate before changing stock.",
         },
       );
   },

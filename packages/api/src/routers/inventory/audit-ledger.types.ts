@@ -35,6 +35,19 @@ export const ZAuditOutput = z.object({
       }),
     )
     .meta({ description: "Levels whose reserved units differ from what their open reservation lines hold" }),
+  incomingDiscrepancies: z
+    .array(
+      z.object({
+        productId: z.string().meta({ example: "0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10" }),
+        storeId: z.string().meta({ example: "store1" }),
+        incoming: z.number().int().meta({ example: 24 }),
+        inTransit: z.number().int().meta({ example: 20 }),
+      }),
+    )
+    .meta({
+      description:
+        "Levels whose incoming units differ from what their shipments have in transit towards them",
+    }),
   checkedFromSeq: z.number().int().meta({
     description:
       "Ledger seq after which movements were considered (the watermark before this run; 0 for full)",
@@ -60,7 +73,7 @@ export const auditLedgerMeta: Meta = {
     tags: ["inventory"],
     summary: "Check the levels against the ledger",
     description:
-      "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas. By default the audit is incremental: it rechecks only the levels with movements after the watermark (the ledger seq up to which every level was found right), so its cost follows what changed since the last audit. `full=true` rechecks every level, including ones changed without a movement. A clean run moves the watermark to the frontier it checked; a run with discrepancies leaves it. Every run also checks every level's reserved units against its open reservation lines (`reservedDiscrepancies`).",
+      "Role admin. A discrepancy is a level whose quantity differs from the sum of its ledger deltas. By default the audit is incremental: it rechecks only the levels with movements after the watermark (the ledger seq up to which every level was found right), so its cost follows what changed since the last audit. `full=true` rechecks every level, including ones changed without a movement. A clean run moves the watermark to the frontier it checked; a run with discrepancies leaves it. Every run also checks every level's reserved units against its open reservation lines (`reservedDiscrepancies`) and its incoming units against the shipments in transit towards it (`incomingDiscrepancies`).",
   },
   errors: [],
   errorExamples: { VALIDATION_FAILED: '(root): Unrecognized key: "since"' },

@@ -16,6 +16,7 @@ export const LEVEL_EXAMPLE = {
   available: 40,
   minStock: 10,
   belowMin: false,
+  incoming: 0,
   updatedAt: "2026-01-05T10:00:00.000Z",
 };
 
@@ -37,6 +38,10 @@ export const ZStockLevel = z
     }),
     minStock: z.number().int(),
     belowMin: z.boolean().meta({ description: "available < minStock" }),
+    incoming: z.number().int().meta({
+      description:
+        "Units shipped towards this store and not yet received, rejected or written off (shipments in transit). Not on hand: not available, not in quantity.",
+    }),
     updatedAt: ZTimestamp,
   })
   .meta({ id: "StockLevel", example: LEVEL_EXAMPLE });
@@ -53,6 +58,10 @@ export const ZMovement = z
     reference: z.string().nullable(),
     transferId: ZUuid.nullable(),
     reservationId: ZUuid.nullable().meta({ description: "The reservation a sale committed" }),
+    shipmentId: ZUuid.nullable().meta({
+      description:
+        "The shipment that moved these units (transfer_out when shipped, transfer_in when received)",
+    }),
     actor: z
       .string()
       .nullable()
@@ -72,6 +81,7 @@ export const ZMovement = z
       reference: "receipt 2026-0142",
       transferId: null,
       reservationId: null,
+      shipmentId: null,
       actor: "9d4b2c1a-6e5f-4a3b-8c7d-0e1f2a3b4c5d",
       createdAt: "2026-01-05T10:15:00.000Z",
     },

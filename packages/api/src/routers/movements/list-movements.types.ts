@@ -10,6 +10,7 @@ export const ZMovementListInput = z
     kind: ZMovementKind.optional(),
     transferId: ZUuid.optional(),
     reservationId: ZUuid.optional(),
+    shipmentId: ZUuid.optional(),
     since: ZTimestamp.optional(),
     until: ZTimestamp.optional(),
     cursor: z

@@ -29,6 +29,7 @@ export interface LevelRow {
   quantity: number;
   reserved: number;
   min_stock: number;
+  incoming: number;
   updated_at: Date | string;
 }
 
@@ -49,6 +50,7 @@ export function toLevel(r: LevelRow): TStockLevel {
     available: quantity - reserved,
     minStock,
     belowMin: quantity - reserved < minStock,
+    incoming: Number(r.incoming),
     updatedAt: isoOf(r.updated_at),
   };
 }
@@ -65,6 +67,7 @@ export const MOVEMENT_COLUMNS = {
   reference: movements.reference,
   transfer_id: movements.transferId,
   reservation_id: movements.reservationId,
+  shipment_id: movements.shipmentId,
   actor: movements.actor,
   created_at: movements.createdAt,
   seq: movements.seq,
@@ -82,6 +85,7 @@ export interface MovementRow {
   reference: string | null;
   transfer_id: string | null;
   reservation_id: string | null;
+  shipment_id: string | null;
   actor: string | null;
   created_at: Date | string;
 }
@@ -98,6 +102,7 @@ export const toMovement = (m: MovementRow): TMovement => ({
   reference: m.reference,
   transferId: m.transfer_id,
   reservationId: m.reservation_id,
+  shipmentId: m.shipment_id,
   actor: m.actor,
   createdAt: isoOf(m.created_at),
 });
@@ -116,6 +121,7 @@ export function movementOf(r: OutcomeRow): TMovement | null {
     reference: r.reference,
     transfer_id: r.transfer_id,
     reservation_id: r.reservation_id,
+    shipment_id: r.shipment_id,
     actor: r.actor,
     created_at: r.created_at!,
   });

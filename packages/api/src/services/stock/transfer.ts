@@ -1,7 +1,7 @@
 import { transferOperation } from "@stockroom/db";
-import { AppError } from "../../errors";
 import type { StockDoor } from "./door";
 import { movementOf, toLevel } from "./mappers";
+import { assertDistinctStores } from "./refusals";
 
 export interface TransferInput {
   productId: string;
@@ -14,10 +14,7 @@ export interface TransferInput {
 /** Moves units between two stores: both ledger legs in one operation, so both or neither. */
 export async function transferStock(door: StockDoor, input: TransferInput, actor: string | null) {
   const { productId, sourceStoreId, targetStoreId, quantity } = input;
-  if (sourceStoreId === targetStoreId)
-    throw new AppError("VALIDATION_FAILED", "sourceStoreId and targetStoreId must differ", {
-      issues: [{ path: "targetStoreId", message: "Must differ from sourceStoreId" }],
-    });
+  assertDistinctStores(sourceStoreId, targetStoreId);
   const transferId = crypto.randomUUID();
   const [out, inn] = await door(transferOperation({ ...input, transferId, actor }));
   const outMovement = movementOf(out!)!;
