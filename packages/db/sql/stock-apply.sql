@@ -220,9 +220,10 @@ DECLARE
   x_category varchar[] := '{}';
   d_reservation uuid[] := '{}';
   d_product uuid[] := '{}';
-  -- Events: whether each level was under its minimum when last reported (starts from before
-  -- step 1), and the crossings to write: level, change (NULL: a lapse alone), under after.
-  l_low boolean[];
+  -- Events: whether each level was under its minimum when last reported (NULL: not yet, then
+  -- as it was before step 1), and the crossings to write: level, change (NULL: a lapse
+  -- alone), under after.
+  l_low boolean[] := '{}';
   saved_low boolean[];
   saved_crossings integer;
   w_k integer[] := '{}';
@@ -276,9 +277,6 @@ BEGIN
   res := res0;
   mins := min0;
   inc := inc0;
-  -- Events: the levels' state as last reported.
-  l_low := coalesce((SELECT array_agg(v.q - v.r < v.m ORDER BY v.j) FROM unnest(qty0, res0, min0)
-                     WITH ORDINALITY AS v(q, r, m, j)), '{}');
 
   -- Holds that lapsed on these levels stop holding now: close their lines (the reservation's
   -- own status turns 'expired' when the sweeper gets to it; reads count it expired already).
@@ -361,8 +359,6 @@ BEGIN
         saved_res := saved_res || 0;
         saved_min := saved_min || 0;
         saved_inc := saved_inc || 0;
-        l_low := l_low || false;
-        saved_low := saved_low || false;
       END IF;
       -- The hold first: a commit releases its line, then sells out of what it released.
       IF c_hold[i] = 'take' THEN
@@ -428,8 +424,8 @@ BEGIN
             o_leg := o_leg || NULL::integer;
           END IF;
           -- Events: did this change carry the level across its minimum?
-          IF l_low[k] <> (qty[k] - res[k] < mins[k]) THEN
-            l_low[k] := NOT l_low[k];
+          IF coalesce(l_low[k], qty0[k] - res0[k] < min0[k]) <> (qty[k] - res[k] < mins[k]) THEN
+            l_low[k] := qty[k] - res[k] < mins[k];
             w_k := w_k || k;
             w_change := w_change || i;
             w_low := w_low || l_low[k];
@@ -535,10 +531,10 @@ BEGIN
       x_category := x_category || CASE WHEN qty[k] - res[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
     END IF;
     -- Events: a crossing no applied change reported (holds that lapsed in step 1, alone).
-    IF l_low[k] <> (qty[k] - res[k] < mins[k]) THEN
+    IF coalesce(l_low[k], qty0[k] - res0[k] < min0[k]) <> (qty[k] - res[k] < mins[k]) THEN
       w_k := w_k || k;
       w_change := w_change || NULL::integer;
-      w_low := w_low || NOT l_low[k];
+      w_low := w_low || (qty[k] - res[k] < mins[k]);
       w_qty := w_qty || qty[k];
       w_res := w_res || res[k];
       w_min := w_min || mins[k];
@@ -610,33 +606,37 @@ BEGIN
     WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
   END IF;
 
-  -- 6. Events, in one INSERT, in change order (a change's stock.changed before the crossing
-  -- it made; lapses alone first), so the feed gives each level's events in ledger order.
-  INSERT INTO events (type, product_id, store_id, data)
-  SELECT e.type, e.product_id, e.store_id, e.data
-  FROM (
-    SELECT g_change[u.j] AS change, 0 AS sub, 'stock.changed' AS type, c_product[g_change[u.j]] AS product_id,
-           c_store[g_change[u.j]] AS store_id,
-           jsonb_build_object(
-             'movementId', g_id[u.j], 'productId', c_product[g_change[u.j]], 'storeId', c_store[g_change[u.j]],
-             'kind', c_kind[g_change[u.j]], 'delta', g_delta[u.j], 'reason', c_reason[g_change[u.j]],
-             'quantity', g_after[u.j], 'reserved', g_res[u.j], 'available', g_after[u.j] - g_res[u.j],
-             'reservationId', c_reservation[g_change[u.j]], 'shipmentId', c_shipment[g_change[u.j]],
-             'transferId', c_transfer[g_change[u.j]]) AS data
-    FROM generate_subscripts(g_id, 1) AS u(j)
-    UNION ALL
-    SELECT coalesce(w_change[v.j], 0), 1, CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END,
-           l_product[w_k[v.j]], l_store[w_k[v.j]],
-           jsonb_build_object(
-             'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
-             'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],
-             'movementId', g_id[w_leg[v.j]])
-    FROM generate_subscripts(w_k, 1) AS v(j)
-  ) e
-  ORDER BY e.change, e.sub;
 
   RETURN QUERY
-  WITH ledger AS (
+  WITH
+  -- 6. Events, in change order (a change's stock.changed before the crossing it made; lapses
+  -- alone first), so the feed gives each level's events in ledger order. (A CTE of this
+  -- statement: one statement fewer per call.)
+  outbox AS (
+    INSERT INTO events (type, product_id, store_id, data)
+    SELECT e.type, e.product_id, e.store_id, e.data
+    FROM (
+      SELECT g_change[u.j] AS change, 0 AS sub, 'stock.changed' AS type, c_product[g_change[u.j]] AS product_id,
+             c_store[g_change[u.j]] AS store_id,
+             jsonb_build_object(
+               'movementId', g_id[u.j], 'productId', c_product[g_change[u.j]], 'storeId', c_store[g_change[u.j]],
+               'kind', c_kind[g_change[u.j]], 'delta', g_delta[u.j], 'reason', c_reason[g_change[u.j]],
+               'quantity', g_after[u.j], 'reserved', g_res[u.j], 'available', g_after[u.j] - g_res[u.j],
+               'reservationId', c_reservation[g_change[u.j]], 'shipmentId', c_shipment[g_change[u.j]],
+               'transferId', c_transfer[g_change[u.j]]) AS data
+      FROM generate_subscripts(g_id, 1) AS u(j)
+      UNION ALL
+      SELECT coalesce(w_change[v.j], 0), 1, CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END,
+             l_product[w_k[v.j]], l_store[w_k[v.j]],
+             jsonb_build_object(
+               'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
+               'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],
+               'movementId', g_id[w_leg[v.j]])
+      FROM generate_subscripts(w_k, 1) AS v(j)
+    ) e
+    ORDER BY e.change, e.sub
+  ),
+  ledger AS (
     INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id,
                            reservation_id, shipment_id, actor)
     SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
