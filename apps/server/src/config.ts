@@ -87,6 +87,23 @@ export const ConfigSchema = z.object({
   // stream waits before a heartbeat comment.
   STOCKROOM_EVENT_STREAM_POLL_MS: int(250, 10, 60_000),
   STOCKROOM_EVENT_HEARTBEAT_MS: int(15_000, 10, 300_000),
+  // How often the webhook worker looks for deliveries that are due (0: no deliveries from this process).
+  STOCKROOM_WEBHOOK_POLL_MS: int(500, 0, 60_000),
+  // Multiplies every wait between delivery attempts (tests: 0.001 makes three days ~4 minutes).
+  STOCKROOM_WEBHOOK_RETRY_SCALE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return 1;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 100) {
+        ctx.addIssue({ code: "custom", message: "Must be a number from 0 to 100" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  // Webhook URLs may be http and reach private, loopback and link-local addresses (development only).
+  STOCKROOM_WEBHOOK_ALLOW_PRIVATE: bool(false),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,4 @@
-import { AppError, operations, type Runtime, type RuntimeHooks } from "@stockroom/api";
+import { AppError, operations, outboxStatus, type Runtime, type RuntimeHooks } from "@stockroom/api";
 import type { Database, ReadReplica } from "@stockroom/db";
 import type { Context, Hono } from "hono";
 import { matchedRoutes } from "hono/route";
@@ -46,6 +46,8 @@ export interface Metrics {
   observer: RequestObserver;
   /** Runtime hooks the stock services call. */
   hooks: RuntimeHooks;
+  /** Reads the outbox's figures (events written and published, oldest pending deliveries) for the next scrapes. */
+  refreshOutbox(): Promise<void>;
   /** Mounts GET /metrics: admin keys only, unless public. */
   mount(app: Hono<AppEnv>, options: { runtime: Runtime; public: boolean }): void;
 }
@@ -83,6 +85,35 @@ export function createMetrics(options: {
     registers: [registry],
   });
   const { database } = options;
+  const deliveries = new Counter({
+    name: "stockroom_webhook_deliveries_total",
+    help: "Webhook delivery attempts made by this process, by outcome: delivered, retry (failed, tried again later), failed (gave up), disabled (the receiver answered 410)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  // Read from the database by refreshOutbox (the server calls it every few seconds), not at
+  // each scrape: a scrape never waits for, or takes, a database connection.
+  let outbox: Awaited<ReturnType<typeof outboxStatus>> = { written: 0, published: 0, oldestPending: [] };
+  new Gauge({
+    name: "stockroom_events",
+    help: "Events by stage: written (the outbox's last sequence number) and published (the feed's frontier); the difference is the publishing lag",
+    labelNames: ["stage"] as const,
+    registers: [registry],
+    collect() {
+      this.set({ stage: "written" }, outbox.written);
+      this.set({ stage: "published" }, outbox.published);
+    },
+  });
+  new Gauge({
+    name: "stockroom_webhook_oldest_pending_seconds",
+    help: "Age of each webhook endpoint's oldest undelivered (pending) delivery",
+    labelNames: ["endpoint"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of outbox.oldestPending) this.set({ endpoint: p.endpointId }, p.ageSeconds);
+    },
+  });
   new Gauge({
     name: "stockroom_db_pool_connections",
     help: "Database connections by state (total, idle, in_use) and requests waiting for one (waiting)",
@@ -159,6 +190,12 @@ export function createMetrics(options: {
         writeStatements.observe(operations);
       },
       ...(reads ? { read: (target: "replica" | "primary") => reads.inc({ target }) } : {}),
+      webhookDelivery(outcome) {
+        deliveries.inc({ outcome });
+      },
+    },
+    async refreshOutbox() {
+      outbox = await outboxStatus(database.db);
     },
     mount(app, { runtime, public: open }) {
       app.get("/metrics", async (c) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import {
   createFirstKeyIfNone,
+  deliverWebhooks,
   ensureBootstrapKey,
   expireDueReservations,
   KeyAuthenticator,
@@ -96,6 +97,7 @@ export async function startServer(config: Config, logger = createLogger(config))
       concurrency: config.STOCKROOM_WRITE_CONCURRENCY,
     },
     ...(replica ? { reads: new ReadRouting(replica, config.STOCKROOM_READ_YOUR_WRITES_MS) } : {}),
+    webhooksAllowPrivate: config.STOCKROOM_WEBHOOK_ALLOW_PRIVATE,
   };
   const app = createApp({
     runtime,
@@ -169,6 +171,26 @@ export async function startServer(config: Config, logger = createLogger(config))
     (err) => logger.warn({ err }, "reservation sweep failed; retrying at the next tick"),
   );
 
+  // Deliveries are leased in the database: replicas share the work and never send one attempt twice.
+  const webhooks = every(
+    config.STOCKROOM_WEBHOOK_POLL_MS,
+    async () => {
+      const options = {
+        retryScale: config.STOCKROOM_WEBHOOK_RETRY_SCALE,
+        allowPrivate: config.STOCKROOM_WEBHOOK_ALLOW_PRIVATE,
+        onOutcome: metrics.hooks.webhookDelivery,
+      };
+      while ((await deliverWebhooks(database.db, options)) > 0);
+    },
+    (err) => logger.warn({ err }, "webhook delivery failed; retrying at the next tick"),
+  );
+
+  const outboxFigures = every(
+    5000,
+    () => metrics.refreshOutbox(),
+    () => {},
+  );
+
   // Publishing takes turns across replicas (sql/events.sql); a tick finds nothing to do cheaply.
   const publish = every(
     config.STOCKROOM_EVENT_PUBLISH_MS,
@@ -195,6 +217,8 @@ export async function startServer(config: Config, logger = createLogger(config))
         clearInterval(purgeOldEvents);
         sweep.stop();
         publish.stop();
+        webhooks.stop();
+        outboxFigures.stop();
         draining = true;
         shutdown.abort();
         for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;

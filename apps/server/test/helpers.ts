@@ -67,13 +67,14 @@ async function toReply(res: Response): Promise<Reply> {
 /** An in-process app on a fresh, migrated database, with one key per role. */
 export async function createTestApp(
   backend: BackendName,
-  options: { keyCacheTtlMs?: number; eventStream?: EventStreamOptions } = {},
+  options: { keyCacheTtlMs?: number; eventStream?: EventStreamOptions; webhooksAllowPrivate?: boolean } = {},
 ): Promise<TestApp> {
   const scratch = await createTestDatabase(backend);
   const runtime: Runtime = {
     database: scratch.database,
     keys: new KeyAuthenticator(scratch.database.db, { cacheTtlMs: options.keyCacheTtlMs ?? 5000 }),
     hooks: {},
+    webhooksAllowPrivate: options.webhooksAllowPrivate ?? false,
   };
   const app = createApp({ runtime, logger: pino({ level: "silent" }), eventStream: options.eventStream });
   const keys = {} as Keys;

@@ -396,6 +396,15 @@ describe("the OpenAPI document and the docs", () => {
       ["shipments.cancel", "POST", "/api/shipments/nope/cancel", undefined],
       ["shipments.close", "POST", `/api/shipments/${P}/close`, { reason: "" }],
       ["events.list", "GET", "/api/events?after=-1", undefined],
+      ["webhooks.create", "POST", "/api/webhooks", { url: "nope", events: ["*"] }],
+      ["webhooks.list", "GET", "/api/webhooks?limit=101", undefined],
+      ["webhooks.get", "GET", "/api/webhooks/nope", undefined],
+      ["webhooks.update", "PUT", `/api/webhooks/${P}`, { events: [] }],
+      ["webhooks.delete", "DELETE", "/api/webhooks/nope", undefined],
+      ["webhooks.rotateSecret", "POST", "/api/webhooks/nope/rotate-secret", undefined],
+      ["webhooks.test", "POST", "/api/webhooks/nope/test", undefined],
+      ["webhooks.deliveries", "GET", `/api/webhooks/${P}/deliveries?status=lost`, undefined],
+      ["webhooks.retry", "POST", `/api/webhooks/${P}/deliveries/nope/retry`, undefined],
     ];
     expect(cases.map((c) => c[0]).sort()).toEqual(routes.map((r) => r.procedure).sort());
     const answered: Json[] = [];

@@ -14,6 +14,8 @@ export interface RuntimeHooks {
   writeStatement?(operations: number): void;
   /** A read ran on the read replica or on the primary (only called when a replica is configured). */
   read?(target: "replica" | "primary"): void;
+  /** A webhook delivery attempt ended so. */
+  webhookDelivery?(outcome: "delivered" | "retry" | "failed" | "disabled"): void;
 }
 
 /** Everything procedures need at run time; built once by the server. */
@@ -25,6 +27,8 @@ export interface Runtime {
   writeBatching?: WriteBatching;
   /** Where reads go when a read replica is configured (DATABASE_REPLICA_URL); absent: the primary. */
   reads?: ReadRouting;
+  /** Webhook URLs may be http and reach private addresses (STOCKROOM_WEBHOOK_ALLOW_PRIVATE). */
+  webhooksAllowPrivate?: boolean;
 }
 
 /**

@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Idempotency key reused" },
   OVER_COMMIT: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "More than reserved" },
   OVER_RECEIPT: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "More than in transit" },
+  WEBHOOK_URL_REFUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Webhook URL refused" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Rate limited" },
   HEADERS_TOO_LARGE: { status: 431, trpc: "BAD_REQUEST", title: "Request headers too large" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "Internal error" },

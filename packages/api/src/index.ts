@@ -31,4 +31,12 @@ export {
 } from "./services/reservation-sql";
 export { expireDueReservations } from "./services/reservations";
 export { DEFAULT_WRITE_BATCHING, type WriteBatching } from "./services/stock";
+export {
+  type DeliveryOptions,
+  deliverWebhooks,
+  outboxStatus,
+  RETRY_SCHEDULE_S,
+  retryDelayMs,
+  signWebhook,
+} from "./services/webhook-delivery";
 export { createCallerFactory } from "./trpc";

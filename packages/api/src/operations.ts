@@ -34,6 +34,15 @@ import { deleteStoreOperation } from "./routers/stores/delete-store";
 import { getStoreOperation } from "./routers/stores/get-store";
 import { listStoresOperation } from "./routers/stores/list-stores";
 import { updateStoreOperation } from "./routers/stores/update-store";
+import { createWebhookOperation } from "./routers/webhooks/create-webhook";
+import { deleteWebhookOperation } from "./routers/webhooks/delete-webhook";
+import { getWebhookOperation } from "./routers/webhooks/get-webhook";
+import { listDeliveriesOperation } from "./routers/webhooks/list-deliveries";
+import { listWebhooksOperation } from "./routers/webhooks/list-webhooks";
+import { retryDeliveryOperation } from "./routers/webhooks/retry-delivery";
+import { rotateWebhookSecretOperation } from "./routers/webhooks/rotate-webhook-secret";
+import { testWebhookOperation } from "./routers/webhooks/test-webhook";
+import { updateWebhookOperation } from "./routers/webhooks/update-webhook";
 
 /**
  * Every operation of the API. The tRPC router, the REST routes, the OpenAPI document and
@@ -74,6 +83,15 @@ export const operations = [
   listMovementsOperation,
   getMovementOperation,
   listEventsOperation,
+  createWebhookOperation,
+  listWebhooksOperation,
+  getWebhookOperation,
+  updateWebhookOperation,
+  deleteWebhookOperation,
+  rotateWebhookSecretOperation,
+  testWebhookOperation,
+  listDeliveriesOperation,
+  retryDeliveryOperation,
   listKeysOperation,
   createKeyOperation,
   revokeKeyOperation,

@@ -69,12 +69,14 @@ BEGIN
 END $$;
 --> statement-breakpoint
 -- Writes events (a JSON array of {type, productId, storeId, data}) in order, in the caller's
--- transaction. The transaction takes its id first (see above).
-CREATE FUNCTION stockroom_write_events(list jsonb) RETURNS void LANGUAGE plpgsql AS $$
+-- transaction, answering each one's seq and id. The transaction takes its id first (see above).
+CREATE FUNCTION stockroom_write_events(list jsonb) RETURNS TABLE (seq bigint, id uuid) LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_current_xact_id();
-  INSERT INTO events (type, product_id, store_id, data)
+  RETURN QUERY
+  INSERT INTO events AS ev (type, product_id, store_id, data)
   SELECT e.v->>'type', (e.v->>'productId')::uuid, e.v->>'storeId', e.v->'data'
   FROM jsonb_array_elements(list) WITH ORDINALITY AS e(v, n)
-  ORDER BY e.n;
+  ORDER BY e.n
+  RETURNING ev.seq, ev.id;
 END $$;

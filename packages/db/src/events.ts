@@ -15,9 +15,9 @@ export interface NewEvent {
   storeId?: string | null;
 }
 
-/** Writes the events, in order, in ONE statement of the caller's transaction. */
-export async function writeEvents(db: Queryable, list: NewEvent[]): Promise<void> {
-  if (list.length === 0) return;
+/** Writes the events, in order, in ONE statement of the caller's transaction; answers their seq and id. */
+export async function writeEvents(db: Queryable, list: NewEvent[]): Promise<Array<{ seq: number; id: string }>> {
+  if (list.length === 0) return [];
   const st = new Statement();
   const json = JSON.stringify(
     list.map((e) => ({
@@ -27,7 +27,11 @@ export async function writeEvents(db: Queryable, list: NewEvent[]): Promise<void
       data: e.data,
     })),
   );
-  await st.rows(db, `select stockroom_write_events(${st.p(json)}::jsonb)`);
+  const rows = await st.rows<{ seq: number | string; id: string }>(
+    db,
+    `select * from stockroom_write_events(${st.p(json)}::jsonb)`,
+  );
+  return rows.map((r) => ({ seq: Number(r.seq), id: r.id }));
 }
 
 /**

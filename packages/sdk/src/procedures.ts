@@ -54,6 +54,17 @@ export const PROCEDURES = {
   events: {
     list: "query",
   },
+  webhooks: {
+    create: "mutation",
+    list: "query",
+    get: "query",
+    update: "mutation",
+    delete: "mutation",
+    rotateSecret: "mutation",
+    test: "mutation",
+    deliveries: "query",
+    retry: "mutation",
+  },
   keys: {
     list: "query",
     create: "mutation",
