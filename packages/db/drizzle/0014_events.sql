@@ -14,7 +14,9 @@ CREATE TABLE "events" (
 	"type" varchar(40) NOT NULL,
 	"product_id" uuid,
 	"store_id" varchar(40),
-	"data" jsonb NOT NULL,
+	"movement_id" uuid,
+	"reserved" integer,
+	"data" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -613,21 +613,17 @@ BEGIN
   -- alone first), so the feed gives each level's events in ledger order. (A CTE of this
   -- statement: one statement fewer per call.)
   outbox AS (
-    INSERT INTO events (type, product_id, store_id, data)
-    SELECT e.type, e.product_id, e.store_id, e.data
+    INSERT INTO events (type, product_id, store_id, movement_id, reserved, data)
+    SELECT e.type, e.product_id, e.store_id, e.movement_id, e.reserved, e.data
     FROM (
+      -- stock.changed is its ledger row and the level's reserved units after it (the rest of
+      -- its data is read with the ledger row: EVENT_SELECT_SQL in packages/db/src/events.ts).
       SELECT g_change[u.j] AS change, 0 AS sub, 'stock.changed' AS type, c_product[g_change[u.j]] AS product_id,
-             c_store[g_change[u.j]] AS store_id,
-             jsonb_build_object(
-               'movementId', g_id[u.j], 'productId', c_product[g_change[u.j]], 'storeId', c_store[g_change[u.j]],
-               'kind', c_kind[g_change[u.j]], 'delta', g_delta[u.j], 'reason', c_reason[g_change[u.j]],
-               'quantity', g_after[u.j], 'reserved', g_res[u.j], 'available', g_after[u.j] - g_res[u.j],
-               'reservationId', c_reservation[g_change[u.j]], 'shipmentId', c_shipment[g_change[u.j]],
-               'transferId', c_transfer[g_change[u.j]]) AS data
+             c_store[g_change[u.j]] AS store_id, g_id[u.j] AS movement_id, g_res[u.j] AS reserved, NULL::jsonb AS data
       FROM generate_subscripts(g_id, 1) AS u(j)
       UNION ALL
       SELECT coalesce(w_change[v.j], 0), 1, CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END,
-             l_product[w_k[v.j]], l_store[w_k[v.j]],
+             l_product[w_k[v.j]], l_store[w_k[v.j]], NULL, NULL,
              jsonb_build_object(
                'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
                'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],

@@ -16,7 +16,10 @@ export interface NewEvent {
 }
 
 /** Writes the events, in order, in ONE statement of the caller's transaction; answers their seq and id. */
-export async function writeEvents(db: Queryable, list: NewEvent[]): Promise<Array<{ seq: number; id: string }>> {
+export async function writeEvents(
+  db: Queryable,
+  list: NewEvent[],
+): Promise<Array<{ seq: number; id: string }>> {
   if (list.length === 0) return [];
   const st = new Statement();
   const json = JSON.stringify(
@@ -45,6 +48,19 @@ export async function publishEvents(db: Queryable): Promise<number> {
   );
   return Number(row?.n ?? 0);
 }
+
+/**
+ * Events as the API shows them (id, seq, type, created_at, data), FROM and JOIN included: a
+ * stock.changed event's data is its ledger row's, with the level's reserved units after it.
+ * The caller appends WHERE / ORDER BY with `e.` for events.
+ */
+export const EVENT_SELECT_SQL = `select e.id, e.seq, e.type, e.created_at,
+    coalesce(e.data, jsonb_build_object(
+      'movementId', m.id, 'productId', m.product_id, 'storeId', m.store_id, 'kind', m.kind, 'delta', m.delta,
+      'reason', m.reason, 'quantity', m.quantity_after, 'reserved', e.reserved,
+      'available', m.quantity_after - e.reserved, 'reservationId', m.reservation_id,
+      'shipmentId', m.shipment_id, 'transferId', m.transfer_id)) as data
+  from events e left join movements m on m.id = e.movement_id`;
 
 /** The feed's frontier: every event up to this seq may be read. */
 export const PUBLISHED_SEQ_SQL = "(select w.published from event_watermark w where w.id = 1)";

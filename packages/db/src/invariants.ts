@@ -144,12 +144,12 @@ export const INVARIANT_SQL = {
    * the oldest stock.changed event kept.
    */
   events: `with changed as (
-      select (e.data->>'movementId')::uuid as id, count(*) as n from public.events e
+      select e.movement_id as id, count(*) as n from public.events e
        where e.type = 'stock.changed' group by 1
     ),
     since as (
       select m.seq from public.movements m
-       where m.id = (select (e.data->>'movementId')::uuid from public.events e
+       where m.id = (select e.movement_id from public.events e
                       where e.type = 'stock.changed' order by e.seq limit 1)
     )
     select count(*)::int as n from (

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../src/client";
-import { publishEvents, writeEvents } from "../src/events";
+import { EVENT_SELECT_SQL, publishEvents, writeEvents } from "../src/events";
 import { applyStockOperations, type StockOperation, sql } from "../src/index";
 import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
@@ -37,8 +37,11 @@ describe.each(backends)("the outbox (%s)", (backend) => {
   /** The events written since the last call, in the order they were written. */
   async function fresh(): Promise<EventRow[]> {
     const rows = rowsOf<EventRow>(
-      await db().execute(sql`select seq, type, product_id, store_id, data from events
-                             where seq > ${seen} order by seq`),
+      await db().execute(
+        sql.raw(`select v.seq, v.type, e.product_id, e.store_id, v.data
+                   from (${EVENT_SELECT_SQL} where e.seq > ${Number(seen)}) v join events e on e.seq = v.seq
+                  order by v.seq`),
+      ),
     );
     if (rows.length) seen = Number(rows.at(-1)!.seq);
     return rows.map((r) => ({ ...r, data: typeof r.data === "string" ? JSON.parse(r.data) : r.data }));

@@ -1,4 +1,4 @@
-import { PUBLISHED_SEQ_SQL, publishEvents, type Queryable } from "@stockroom/db";
+import { EVENT_SELECT_SQL, PUBLISHED_SEQ_SQL, publishEvents, type Queryable } from "@stockroom/db";
 import type { TEvent } from "../routers/events/event.types";
 import { isoOf, Statement } from "./named";
 
@@ -38,8 +38,7 @@ export async function readEvents(db: Queryable, input: EventFeedInput): Promise<
   if (input.storeId !== undefined) where.push(`e.store_id = ${st.p(input.storeId)}`);
   const rows = await st.rows<EventRow>(
     db,
-    `select e.id, e.seq, e.type, e.created_at, e.data from events e
-      where ${where.join(" and ")} order by e.seq limit ${st.p(input.limit)}`,
+    `${EVENT_SELECT_SQL} where ${where.join(" and ")} order by e.seq limit ${st.p(input.limit)}`,
   );
   return rows.map(toEvent);
 }

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { PUBLISHED_SEQ_SQL, type Queryable } from "@stockroom/db";
+import { EVENT_SELECT_SQL, PUBLISHED_SEQ_SQL, type Queryable } from "@stockroom/db";
 import type { TEvent } from "../routers/events/event.types";
 import { toEvent } from "./events";
 import { Statement } from "./named";
@@ -198,7 +198,7 @@ async function eventsBySeq(db: Queryable, seqs: Array<number | string>): Promise
   const st = new Statement();
   const rows = await st.rows<Parameters<typeof toEvent>[0]>(
     db,
-    `select e.id, e.seq, e.type, e.created_at, e.data from events e where e.seq = any(${st.p(seqs.map(Number))}::bigint[])`,
+    `${EVENT_SELECT_SQL} where e.seq = any(${st.p(seqs.map(Number))}::bigint[])`,
   );
   return new Map(rows.map((r) => [Number(r.seq), toEvent(r)]));
 }

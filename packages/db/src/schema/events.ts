@@ -26,7 +26,12 @@ export const events = pgTable("events", {
   type: varchar("type", { length: 40 }).notNull(),
   productId: uuid("product_id"),
   storeId: varchar("store_id", { length: 40 }),
-  data: jsonb("data").notNull(),
+  // stock.changed: its ledger row and the level's reserved units after it; the rest of its data
+  // is the ledger row's, read with it (EVENT_SELECT_SQL). A narrow row keeps the write cheap.
+  movementId: uuid("movement_id"),
+  reserved: integer("reserved"),
+  // Every other type: its data as written.
+  data: jsonb("data"),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
