@@ -18,6 +18,8 @@ export const commands: Record<string, Lazy> = {
   reservations: () => load(import("./commands/reservations/index.ts")),
   movements: () => load(import("./commands/movements.ts")),
   audit: () => load(import("./commands/audit.ts")),
+  events: () => load(import("./commands/events/index.ts")),
+  webhooks: () => load(import("./commands/webhooks/index.ts")),
   keys: () => load(import("./commands/keys/index.ts")),
   db: () => load(import("./commands/db/index.ts")),
 };

@@ -7,6 +7,15 @@ export {
   type StockroomErrorInit,
   type StockroomIssue,
 } from "./errors";
+export {
+  type EventStreamOptions,
+  type EventStreamQuery,
+  type StockroomEvent,
+  type StockroomEventOf,
+  type StockroomEventType,
+  streamEvents,
+} from "./events";
 export type { FetchLike, ProcedureKind } from "./options";
 export { PROCEDURES } from "./procedures";
 export type { CallOptions, MutationOptions, RouterInputs, RouterOutputs } from "./types";
+export { type VerifyWebhookOptions, verifyWebhook, WebhookVerificationError } from "./webhooks";

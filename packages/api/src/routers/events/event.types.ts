@@ -67,16 +67,25 @@ const common = {
   sequence: z.number().int().meta({ description: "The event's place in the feed's one total order" }),
   createdAt: ZTimestamp,
 };
-const variant = <T extends readonly [string, ...string[]], D extends z.ZodType>(types: T, data: D) =>
-  z.object({ ...common, type: z.enum(types), data });
+/** One variant per type, so the union narrows on `type` (the SDK's StockroomEventOf<T>). */
+const variant = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ ...common, type: z.literal(type), data });
+const ZShipmentData = z.record(z.string(), z.unknown()).meta({ description: "The shipment" });
 
 export const ZEvent = z
   .discriminatedUnion("type", [
-    variant(["stock.changed"], ZStockChangedData),
-    variant(["stock.low", "stock.restored"], ZStockThresholdData),
-    variant(RESERVATION_EVENT_TYPES, ZReservation),
-    variant(SHIPMENT_EVENT_TYPES, z.record(z.string(), z.unknown()).meta({ description: "The shipment" })),
-    variant(["webhook.test"], ZWebhookTestData),
+    variant("stock.changed", ZStockChangedData),
+    variant("stock.low", ZStockThresholdData),
+    variant("stock.restored", ZStockThresholdData),
+    variant("reservation.created", ZReservation),
+    variant("reservation.committed", ZReservation),
+    variant("reservation.released", ZReservation),
+    variant("reservation.expired", ZReservation),
+    variant("shipment.shipped", ZShipmentData),
+    variant("shipment.received", ZShipmentData),
+    variant("shipment.cancelled", ZShipmentData),
+    variant("shipment.closed", ZShipmentData),
+    variant("webhook.test", ZWebhookTestData),
   ])
   .meta({
     id: "Event",
