@@ -29,6 +29,9 @@ const runnable = blocks.filter((b) => !notRun.includes(b));
 const needsStoppedServer = (b: CodeBlock) => /stockroom db /.test(b.code);
 const name = (b: CodeBlock) => `${b.file}:${b.line}`;
 
+/** What the blocks create in the directory they run in. */
+const WRITTEN_BY_THE_DOCS = new Set(["data", "backups", "restored-data", "catalog.csv"]);
+
 let sandbox: string;
 let server: ChildProcess | undefined;
 let serverExited: Promise<void>;
@@ -43,6 +46,9 @@ const PATH = (process.env.PATH ?? "/usr/bin:/bin")
   .join(delimiter);
 const shellEnv = () => ({
   PATH,
+  // pnpm checks before a script that node_modules was installed for this directory: for the
+  // sandbox (another path) it would run `pnpm install` again. This checkout is installed.
+  pnpm_config_verify_deps_before_run: "false",
   HOME: process.env.HOME ?? "/tmp",
   ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
 });
@@ -64,14 +70,10 @@ async function stopServer() {
 
 beforeAll(async () => {
   sandbox = await mkdtemp(join(tmpdir(), "stockroom-docs-"));
-  for (const entry of [
-    "package.json",
-    "pnpm-workspace.yaml",
-    "apps",
-    "packages",
-    "scripts",
-    "node_modules",
-  ]) {
+  // Everything but what the blocks write, so pnpm sees this checkout's workspace, lockfile
+  // and node_modules (a partial view makes pnpm reinstall into the linked node_modules).
+  for (const entry of await readdir(REPO_ROOT)) {
+    if (WRITTEN_BY_THE_DOCS.has(entry) || entry === ".git") continue;
     await symlink(join(REPO_ROOT, entry), join(sandbox, entry));
   }
   const port = await freePort();
@@ -141,6 +143,7 @@ async function runBlock(b: CodeBlock) {
   expect(result.stderr, report).not.toMatch(/FAILED\(|killed:/);
   // A command that failed inside a && list (ERR is not raised there): a crash, or pnpm's report.
   expect(result.stderr, report).not.toMatch(/^\s+at .+:\d+:\d+\)?$|ELIFECYCLE|ERR_PNPM/m);
+  expect(result.stdout, `${report}\npnpm installed before running a script`).not.toMatch(/postinstall\$/);
   // A problem the server answered, or an error the CLI printed, is one the block shows on purpose.
   const codes = [
     ...result.stdout.matchAll(/"code":"([A-Z_]+)"/g),
@@ -168,6 +171,7 @@ describe("shell blocks of README.md and docs/", () => {
   it("the server stops when asked", async () => {
     await stopServer();
     expect(serverOutput).not.toMatch(/"level":(50|60)/);
+    expect(serverOutput, "pnpm start installed first").not.toMatch(/postinstall\$/);
   }, 30_000);
 
   for (const b of runnable.filter(needsStoppedServer)) {
