@@ -1,9 +1,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./child-server";
 import { type CodeBlock, codeBlocks, REPO_ROOT } from "./markdown";
 
 /**
@@ -52,14 +52,6 @@ const shellEnv = () => ({
   HOME: process.env.HOME ?? "/tmp",
   ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function stopServer() {
   if (!server || server.exitCode !== null || server.signalCode !== null) return;
