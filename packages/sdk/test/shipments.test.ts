@@ -7,7 +7,7 @@ import {
   StockroomError,
   type StockroomErrorCode,
 } from "../src/index";
-import { startTestServer, type TestServer, testBackends } from "./server";
+import { caught, startTestServer, type TestServer, testBackends } from "./server";
 
 type Shipment = RouterOutputs["shipments"]["get"];
 
@@ -43,14 +43,6 @@ function typeProbes(client: StockroomClient) {
   void client.shipments.ship({ id: "s" }, { idempotencyKey: "k" });
 }
 void typeProbes;
-
-const caught = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a StockroomError");
-    },
-    (e: unknown) => e as StockroomError,
-  );
 
 const backends = await testBackends();
 

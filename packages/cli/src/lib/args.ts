@@ -14,6 +14,7 @@
  *   parseIntArg(value, "--qty", { min, max })   whole number or UsageError; undefined stays undefined
  *   parseNumberArg(value, "--price", { min })   number or UsageError
  *   parseTimeArg(value, "--since")              ISO timestamp from ISO text, a date, or "15m"/"24h"/"7d" ago
+ *   parseChoiceArg(value, "--status", CHOICES)  one of CHOICES or UsageError; undefined stays undefined
  *   repeatedOption(rawArgs, "line")             every value of an option given more than once
  *                                               (citty keeps only the last)
  *   parseLines(values, "--line")                ["HAM-16=2,WIRE=1", "X=3"] → [{ product, quantity }]
@@ -110,6 +111,17 @@ export function parseNumberArg(value: unknown, name: string, range: Range = {}):
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text))
     throw new UsageError(`${name} must be a number, got '${String(value)}'`);
   return checkRange(Number(text), name, range);
+}
+
+export function parseChoiceArg<const C extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly C[],
+): C | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be one of ${choices.join(", ")}, got '${value}'`);
+  return value as C;
 }
 
 export function requireString(value: unknown, name: string): string {

@@ -16,7 +16,6 @@ export const STATUSES = [
 type Exhaustive = Exclude<Status, (typeof STATUSES)[number]> extends never ? true : never;
 const exhaustive: Exhaustive = true;
 void exhaustive;
-export const isStatus = (s: string): s is Status => (STATUSES as readonly string[]).includes(s);
 
 type LineCount = "quantity" | "received" | "rejected" | "lost" | "inTransit";
 /** One count over all lines of a shipment. */

@@ -34,6 +34,8 @@ describe("receipt lines", () => {
       { productId: "a", accepted: 3, rejected: 3, reason: "damaged; wet" },
       { productId: "b", accepted: 1, rejected: 2, reason: "refused at the dock" },
     ]);
-    expect(receiptLines([units("a", 1, 0)], "unused")).toEqual([{ productId: "a", accepted: 1, rejected: 0 }]);
+    expect(receiptLines([units("a", 1, 0)], "unused")).toEqual([
+      { productId: "a", accepted: 1, rejected: 0 },
+    ]);
   });
 });

@@ -1,9 +1,8 @@
-import { pagingArgs, pagingFrom } from "../../lib/args";
+import { pagingArgs, pagingFrom, parseChoiceArg } from "../../lib/args";
 import { defineApiCommand } from "../../lib/command";
-import { UsageError } from "../../lib/exit";
 import { resolveProductId } from "../../lib/resolve";
 import { footer } from "../products/list";
-import { isStatus, STATUSES, shipmentColumns } from "./columns";
+import { STATUSES, shipmentColumns } from "./columns";
 
 export default defineApiCommand({
   meta: { name: "list", description: "List shipments, newest first" },
@@ -16,9 +15,7 @@ export default defineApiCommand({
     ...pagingArgs,
   },
   async run({ args, client, out }) {
-    const status = args.status;
-    if (status !== undefined && !isStatus(status))
-      throw new UsageError(`--status must be one of ${STATUSES.join(", ")}, got '${status}'`);
+    const status = parseChoiceArg(args.status, "--status", STATUSES);
     const page = await client.shipments.list({
       sourceStoreId: args.from,
       targetStoreId: args.to,
