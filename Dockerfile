@@ -5,13 +5,15 @@
 #   stockroom db migrate       one-shot migrations
 #   stockroom db backup …      backups (pg_dump/psql 15 are installed)
 #
-# The server and the CLI run their TypeScript source through tsx (a production dependency):
-# there is no build step whose output could drift from the source; start-up pays a
-# one-off transpile of well under a second. See docs/operations.md.
+# The server runs compiled JavaScript: apps/server/dist/main.mjs, made by the same
+# scripts/build-server.mjs that `pnpm install` and `pnpm start` run in a checkout (one ES
+# module of our code; packages stay in node_modules). The CLI runs its TypeScript through
+# tsx (a production dependency). See docs/operations.md.
 #
-# Stages: prune (turbo prune to the server + CLI and their workspace deps), deps
-# (production dependencies only, pnpm install --prod against the pruned lockfile),
-# runtime (non-root), and test (full dev install, for `docker compose --profile test`).
+# Stages: prune (turbo prune to the server + CLI and their workspace deps), build (full
+# install, compiles the server), deps (production dependencies only, pnpm install --prod
+# against the pruned lockfile, plus the compiled server), runtime (non-root), and test
+# (full dev install, for `docker compose --profile test`).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -29,12 +31,26 @@ WORKDIR /src
 COPY . .
 RUN turbo prune @stockroom/server @stockroom/cli --docker --out-dir /out
 
+FROM base AS build
+WORKDIR /app
+COPY --from=prune /out/json/ ./
+COPY scripts/postinstall.mjs ./scripts/
+# The sources are not here yet: compiling (and the PGlite templates) waits for the step below.
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    STOCKROOM_SKIP_POSTINSTALL=1 pnpm install --frozen-lockfile
+COPY --from=prune /out/full/ ./
+COPY tsconfig.base.json ./
+COPY scripts/build-server.mjs ./scripts/
+# The bundle imports packages by their path under node_modules/.pnpm, which a production
+# install of the same lockfile lays out the same way (deps stage).
+RUN node scripts/build-server.mjs
+
 FROM base AS deps
 WORKDIR /app
 # Manifests and lockfile first: this layer is rebuilt only when dependencies change.
 COPY --from=prune /out/json/ ./
 # The root package's postinstall runs it. In a production install it finds neither esbuild
-# nor tsx and does nothing (the image runs the TypeScript through tsx, see above).
+# nor tsx and does nothing (the server is compiled in the build stage).
 COPY scripts/postinstall.mjs ./scripts/
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --prod
@@ -42,6 +58,7 @@ COPY --from=prune /out/full/ ./
 # Tests and build configs are not needed at run time.
 RUN rm -rf apps/*/test packages/*/test packages/*/dist \
     && find apps packages -name '*.test.ts' -delete
+COPY --from=build /app/apps/server/dist ./apps/server/dist
 
 FROM ${NODE_IMAGE} AS runtime
 # pg_dump and psql for `stockroom db backup|restore|verify`; major 15 matches the postgres:15
@@ -65,7 +82,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.mjs"]
 
 # `docker compose --profile test run --rm tests`: the whole suite against the db service.
 FROM base AS test

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Starts a command, polls GET /ready until it answers 200, and reports the wall time, the
+// Starts a command, polls GET /health (or --path) until it answers 200, and reports the wall time, the
 // CPU time the process tree used until then (steadier than wall time on a shared machine),
 // and the peak RSS of the tree (VmHWM of each process, summed), then stops it.
-// Usage: node scripts/measure-start.mjs [--port N] -- <command> [args…]
+// Usage: node scripts/measure-start.mjs [--port N] [--path /ready] -- <command> [args…]
 // A measuring aid for docs/performance.md, not a test.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,7 +11,9 @@ const argv = process.argv.slice(2);
 const sep = argv.indexOf("--");
 const opts = argv.slice(0, sep);
 const command = argv.slice(sep + 1);
-const port = Number(opts[opts.indexOf("--port") + 1] || 18_000 + Math.floor(Math.random() * 1000));
+const option = (name) => (opts.includes(name) ? opts[opts.indexOf(name) + 1] : undefined);
+const port = Number(option("--port") || 18_000 + Math.floor(Math.random() * 1000));
+const path = option("--path") ?? "/health";
 
 const kib = (pid, field) => {
   try {
@@ -80,7 +82,7 @@ const sample = () => {
 while (!exited && readyMs === null && performance.now() - started < 120_000) {
   sample();
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/ready`);
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
     if (res.status === 200) readyMs = performance.now() - started;
   } catch {}
   if (readyMs === null) await new Promise((r) => setTimeout(r, 50));
@@ -91,6 +93,7 @@ const serverPeak = Math.max(...peaks.values());
 process.kill(-child.pid, "SIGTERM");
 await new Promise((r) => (exited ? r() : child.on("exit", r)));
 const result = {
+  path,
   readyMs: readyMs === null ? null : Math.round(readyMs),
   cpuMs: cpu,
   peakRssMiB: Math.round(peakKiB / 1024),

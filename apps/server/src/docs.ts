@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import { getAbsoluteFSPath } from "swagger-ui-dist";
+// The package's main module also loads the 1.5 MB Swagger UI bundle into the server (~0.3 s
+// of every start): only the helper that gives the folder is needed.
+import getAbsoluteFSPath from "swagger-ui-dist/absolute-path.js";
 import type { AppEnv } from "./env";
 
 const ASSETS: Record<string, string> = {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KeyAuthenticator } from "@stockroom/api";
 import { assertSchedule, BACKUP_ENV_VARIABLES } from "@stockroom/db/backup";
@@ -399,11 +399,18 @@ describe("Dockerfile", () => {
     expect(health).toContain("/health");
     expect(health).toContain("process.env.PORT");
     for (const key of Object.keys(env)) expect(APP_ENV.has(key), `ENV ${key} is read by nothing`).toBe(true);
-    // CMD runs the server entry point relative to WORKDIR; the CLI wrapper points at the real bin.
+    // CMD runs the server compiled in the build stage (what `pnpm start` runs), never
+    // TypeScript; the CLI wrapper points at the real bin.
     const workdir = ops(runtime, "WORKDIR").at(-1)!;
     const cmd = JSON.parse(ops(runtime, "CMD").at(-1)!) as string[];
-    const entry = cmd.find((a) => a.endsWith(".ts"))!;
-    expect(existsSync(join(ROOT, relative("/app", join(workdir, entry))))).toBe(true);
+    expect(cmd.join(" ")).not.toMatch(/tsx|\.ts\b/);
+    const entry = cmd.find((a) => a.endsWith(".mjs"))!;
+    const bundle = relative("/app", join(workdir, entry));
+    expect(read("apps/server/package.json")).toContain('"build": "node ../../scripts/build-server.mjs"');
+    expect(read("scripts/build-server.mjs")).toContain(`join(root, "${dirname(bundle)}")`);
+    expect(read("scripts/build-server.mjs")).toContain(`join(outDir, "${basename(bundle)}")`);
+    expect(ops(stage("build"), "RUN").join("\n")).toContain("node scripts/build-server.mjs");
+    expect(ops(stage("deps"), "COPY").join("\n")).toContain(`--from=build /app/${dirname(bundle)}`);
     const wrapper = /exec node (\S+)/.exec(ops(runtime, "RUN").join("\n"))![1]!;
     expect(existsSync(join(ROOT, relative("/app", wrapper)))).toBe(true);
   });

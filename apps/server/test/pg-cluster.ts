@@ -1,9 +1,9 @@
 import { execFile, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./child-server";
 
 // PRIVATE PostgreSQL clusters made by a test with initdb (or pg_basebackup from another one),
 // on free ports: the only servers a test may stop. The shared server on 5432 is never touched.
@@ -39,14 +39,6 @@ const asPostgres = (tool: string, args: string[]) =>
   isRoot
     ? run("runuser", ["-u", "postgres", "--", join(PG_BIN!, tool), ...args])
     : run(join(PG_BIN!, tool), args);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface Cluster {
   port: number;

@@ -1,6 +1,6 @@
 import { postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTwoServers, type TwoServers } from "./two-servers";
+import { startTwoServers, type TwoServers, tally } from "./two-servers";
 
 // Reservations raced through two real servers on one real PostgreSQL database.
 const skipReason = await postgresUnavailableReason();
@@ -43,14 +43,6 @@ describe.skipIf(skipReason !== null)("reservations under concurrency on PostgreS
       (l: { productId: string }) => l.productId === productId,
     );
   const invariants = () => two.invariants();
-  const tally = (replies: Array<{ status: number; body: { code?: string } | null }>) => {
-    const counts: Record<string, number> = {};
-    for (const r of replies) {
-      const k = `${r.status}${r.body?.code ? ` ${r.body.code}` : ""}`;
-      counts[k] = (counts[k] ?? 0) + 1;
-    }
-    return counts;
-  };
 
   it("300 carts race for the last 40 units while sales take some: never oversold, never a 5xx", async () => {
     const p = await product("LAST-40", 50);

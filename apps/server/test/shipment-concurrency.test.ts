@@ -1,6 +1,6 @@
 import { postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTwoServers, type TwoServers } from "./two-servers";
+import { startTwoServers, type TwoServers, tally } from "./two-servers";
 
 // Shipments raced through two real servers on one real PostgreSQL database.
 const skipReason = await postgresUnavailableReason();
@@ -58,14 +58,6 @@ describe.skipIf(skipReason !== null)("shipments under concurrency on PostgreSQL,
     });
     expect((await call(1, "POST", `/api/shipments/${d.body.id}/ship`)).status).toBe(200);
     return d.body.id as string;
-  };
-  const tally = (replies: Array<{ status: number; body: { code?: string } | null }>) => {
-    const counts: Record<string, number> = {};
-    for (const r of replies) {
-      const k = `${r.status}${r.body?.code ? ` ${r.body.code}` : ""}`;
-      counts[k] = (counts[k] ?? 0) + 1;
-    }
-    return counts;
   };
 
   it("60 receipts with different ids race for 100 units in transit: exactly the outstanding units are booked", async () => {

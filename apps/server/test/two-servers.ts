@@ -103,3 +103,13 @@ export async function startTwoServers(admin: string, env: Record<string, string>
     },
   };
 }
+
+/** Replies counted by status and code, e.g. { "201": 50, "409 INSUFFICIENT_STOCK": 250 }. */
+export function tally(replies: Array<{ status: number; body: { code?: string } | null }>) {
+  const counts: Record<string, number> = {};
+  for (const r of replies) {
+    const k = `${r.status}${r.body?.code ? ` ${r.body.code}` : ""}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}

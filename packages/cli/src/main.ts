@@ -16,6 +16,7 @@ export const commands: Record<string, Lazy> = {
   stock: () => load(import("./commands/stock/index.ts")),
   alerts: () => load(import("./commands/alerts.ts")),
   reservations: () => load(import("./commands/reservations/index.ts")),
+  shipments: () => load(import("./commands/shipments/index.ts")),
   movements: () => load(import("./commands/movements.ts")),
   audit: () => load(import("./commands/audit.ts")),
   events: () => load(import("./commands/events/index.ts")),

@@ -371,8 +371,10 @@ describe("stock, alerts, movements, audit", () => {
     expect(low.find((l) => l.sku === "DRL-18V")).toBeTruthy();
     expect(low.every((l) => l.belowMin)).toBe(true);
     const table = await cli("stock", "show", "store1", "--q", "DRL-18V");
-    expect(table.stdout.split("\n")[0]).toMatch(/^SKU\s+NAME\s+STORE\s+QTY\s+RESERVED\s+AVAIL\s+MIN\s+LOW$/);
-    expect(table.stdout).toMatch(/DRL-18V\s+Cordless drill 18 V\s+store1\s+2\s+0\s+2\s+5\s+LOW/);
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^SKU\s+NAME\s+STORE\s+QTY\s+RESERVED\s+AVAIL\s+INCOMING\s+MIN\s+LOW$/,
+    );
+    expect(table.stdout).toMatch(/DRL-18V\s+Cordless drill 18 V\s+store1\s+2\s+0\s+2\s+0\s+5\s+LOW/);
 
     const unknown = await cli("stock", "show", "no-such-store");
     expect(unknown.code).toBe(1);
@@ -428,7 +430,7 @@ describe("stock, alerts, movements, audit", () => {
     });
     const human = await cli("audit");
     expect(human.stdout).toMatch(
-      /^Checked \d+ stock levels, the levels with movements after seq \d+ \(up to \d+\): 0 discrepancies, 0 reserved mismatches\. Verified up to seq \d+\./,
+      /^Checked \d+ stock levels, the levels with movements after seq \d+ \(up to \d+\): 0 discrepancies, 0 reserved mismatches, 0 incoming mismatches\. Verified up to seq \d+\./,
     );
     const full = await cli("audit", "--full", "--json");
     expect(full.json()).toMatchObject({ mode: "full", checkedFromSeq: 0, discrepancies: [] });

@@ -7,7 +7,7 @@ import {
   StockroomError,
   type StockroomErrorCode,
 } from "../src/index";
-import { startTestServer, type TestServer, testBackends } from "./server";
+import { caught, startTestServer, type TestServer, testBackends } from "./server";
 
 type Reservation = RouterOutputs["reservations"]["get"];
 
@@ -36,14 +36,6 @@ function typeProbes(client: StockroomClient) {
   void client.reservations.commit({ id: "r" }, { idempotencyKey: "k" });
 }
 void typeProbes;
-
-const caught = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a StockroomError");
-    },
-    (e: unknown) => e as StockroomError,
-  );
 
 const backends = await testBackends();
 

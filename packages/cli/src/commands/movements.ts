@@ -36,6 +36,11 @@ export default defineApiCommand({
     kind: { type: "string", description: `Only this kind: ${KINDS.join(", ")}` },
     transfer: { type: "string", description: "Only the legs of this transfer", valueHint: "id" },
     reservation: { type: "string", description: "Only the sales of this reservation", valueHint: "id" },
+    shipment: {
+      type: "string",
+      description: "Only the legs of this shipment (shipped out, received in)",
+      valueHint: "id",
+    },
     since: {
       type: "string",
       description: "From this time: ISO timestamp, date, or age like 24h, 7d",
@@ -55,6 +60,7 @@ export default defineApiCommand({
       kind: args.kind as Kind | undefined,
       transferId: args.transfer,
       reservationId: args.reservation,
+      shipmentId: args.shipment,
       since: parseTimeArg(args.since, "--since"),
       until: parseTimeArg(args.until, "--until"),
       limit: parseIntArg(args.limit, "--limit", { min: 1, max: 100 }),

@@ -9,13 +9,18 @@
  *   productArg       <product> positional: a product id or sku
  *   storeArg         <store> positional: a store id
  *   reservationArg   <id> positional: a reservation id
+ *   shipmentArg      <id> positional: a shipment id
  *   linesArg(text)   --line <product>=<qty>, repeatable, commas allowed (see parseLines)
  *   parseIntArg(value, "--qty", { min, max })   whole number or UsageError; undefined stays undefined
  *   parseNumberArg(value, "--price", { min })   number or UsageError
  *   parseTimeArg(value, "--since")              ISO timestamp from ISO text, a date, or "15m"/"24h"/"7d" ago
+ *   parseChoiceArg(value, "--status", CHOICES)  one of CHOICES or UsageError; undefined stays undefined
  *   repeatedOption(rawArgs, "line")             every value of an option given more than once
  *                                               (citty keeps only the last)
  *   parseLines(values, "--line")                ["HAM-16=2,WIRE=1", "X=3"] → [{ product, quantity }]
+ *   parseLinesWith(values, "--line", parse, { name, example })
+ *                                               the same split, each right-hand side through
+ *                                               parse(text, label) (e.g. "5/1" → accepted, rejected)
  */
 import { parseArgs } from "node:util";
 import type { ArgsDef } from "citty";
@@ -57,12 +62,24 @@ export const reservationArg = {
   },
 } as const satisfies ArgsDef;
 
-export const linesArg = (what: string) =>
+export const shipmentArg = {
+  id: {
+    type: "positional",
+    description: "Shipment id (see `stockroom shipments list`)",
+    required: true,
+  },
+} as const satisfies ArgsDef;
+
+export const linesArg = (
+  what: string,
+  form = "qty",
+  example = "--line HAM-16=2 --line WIRE=1, or --line HAM-16=2,WIRE=1",
+) =>
   ({
     line: {
       type: "string",
-      description: `${what}, as <product>=<qty> (product id or sku). Repeat the option or separate with commas: --line HAM-16=2 --line WIRE=1, or --line HAM-16=2,WIRE=1`,
-      valueHint: "product=qty",
+      description: `${what}, as <product>=<${form}> (product id or sku). Repeat the option or separate with commas: ${example}`,
+      valueHint: `product=${form}`,
     },
   }) as const satisfies ArgsDef;
 
@@ -94,6 +111,17 @@ export function parseNumberArg(value: unknown, name: string, range: Range = {}):
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text))
     throw new UsageError(`${name} must be a number, got '${String(value)}'`);
   return checkRange(Number(text), name, range);
+}
+
+export function parseChoiceArg<const C extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly C[],
+): C | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be one of ${choices.join(", ")}, got '${value}'`);
+  return value as C;
 }
 
 export function requireString(value: unknown, name: string): string {
@@ -143,23 +171,34 @@ export interface LineArg {
   quantity: number;
 }
 
-/** `HAM-16=2`, `<uuid>=1`, comma-separated and/or one per value; skus hold neither `=` nor `,`. */
-export function parseLines(values: readonly string[], name: string): LineArg[] {
-  const lines: LineArg[] = [];
+/**
+ * `HAM-16=<value>`, `<uuid>=<value>`, comma-separated and/or one per value; skus hold neither
+ * `=` nor `,`. Each value goes through `parse(text, label)`, label naming the line for errors.
+ */
+export function parseLinesWith<T>(
+  values: readonly string[],
+  name: string,
+  parse: (text: string, label: string) => T,
+  form: { name: string; example: string } = { name: "qty", example: "2" },
+): Array<{ product: string } & T> {
+  const lines: Array<{ product: string } & T> = [];
   for (const value of values)
     for (const part of value.split(",")) {
       const text = part.trim();
       const match = /^([^=\s]+)\s*=\s*(\S+)$/.exec(text);
       if (!match)
         throw new UsageError(
-          `${name} takes <product>=<qty>, e.g. ${name} HAM-16=2; got '${text}'`,
+          `${name} takes <product>=<${form.name}>, e.g. ${name} HAM-16=${form.example}; got '${text}'`,
           `Repeat ${name} for more products, or separate them with commas.`,
         );
-      lines.push({
-        product: match[1]!,
-        quantity: parseIntArg(match[2], `${name} ${match[1]}`, { min: 1, max: 1_000_000 })!,
-      });
+      lines.push({ product: match[1]!, ...parse(match[2]!, `${name} ${match[1]}`) });
     }
   if (lines.length > 100) throw new UsageError(`${name}: at most 100 lines, got ${lines.length}`);
   return lines;
 }
+
+/** `HAM-16=2`: a product and a quantity of 1..1000000. */
+export const parseLines = (values: readonly string[], name: string): LineArg[] =>
+  parseLinesWith(values, name, (text, label) => ({
+    quantity: parseIntArg(text, label, { min: 1, max: 1_000_000 })!,
+  }));

@@ -12,11 +12,16 @@
  *                          null/undefined → empty; quoted when a field has , " CR LF,
  *                          leading/trailing white space, or is the empty string
  *   toCsvLine(values)      one record as text, for small things (the header, tests)
+ *   readHeader(fields, columns, required, index)
+ *                          checks a header row (names trimmed, any case; each known, none twice,
+ *                          the required ones there), fills index name → position and answers
+ *                          the names; UsageError otherwise
  */
 import { Readable, type Transform } from "node:stream";
 import { type CastingContext, CsvError as ParseError, parse } from "csv-parse";
 import { stringify } from "csv-stringify";
 import { stringify as stringifySync } from "csv-stringify/sync";
+import { UsageError } from "./exit";
 
 export interface CsvRow {
   line: number;
@@ -80,4 +85,22 @@ export function csvWriter(): Transform {
 
 export function toCsvLine(values: readonly Value[]): string {
   return stringifySync([values.map((v) => (v === undefined ? null : v))], OPTIONS);
+}
+
+export function readHeader(
+  fields: readonly (string | null)[],
+  columns: readonly string[],
+  required: readonly string[],
+  index: Map<string, number>,
+): string[] {
+  const names = fields.map((f) => (f ?? "").trim().toLowerCase());
+  names.forEach((n, i) => {
+    if (!columns.includes(n))
+      throw new UsageError(`Unknown column '${n}' in the header; the columns are ${columns.join(",")}`);
+    if (index.has(n)) throw new UsageError(`Column '${n}' appears twice in the header`);
+    index.set(n, i);
+  });
+  const missing = required.filter((c) => !index.has(c));
+  if (missing.length) throw new UsageError(`The header lacks column(s) ${missing.join(", ")}`);
+  return names;
 }

@@ -38,6 +38,10 @@ export function hintFor(code: string, url?: string): string | undefined {
       return "It was already committed, released or has expired; see it with `stockroom reservations show <id>`, or create a new one.";
     case "OVER_COMMIT":
       return "Commit at most the units each line holds (`stockroom reservations show <id>`); omit --line to sell everything held.";
+    case "INVALID_STATE":
+      return "Not in this state: a draft is shipped or cancelled, a shipment on its way is received or closed. See where it stands with `stockroom shipments show <id>`.";
+    case "OVER_RECEIPT":
+      return "More than is still in transit on that line (or a product not on the shipment); see what is left with `stockroom shipments show <id>`. Nothing was booked.";
     case "STALE_QUANTITY":
       return "The level changed since you read it; read it again and retry with the new --expected value.";
     case "IDEMPOTENCY_KEY_REUSED":

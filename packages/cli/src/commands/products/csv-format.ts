@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { RouterInputs } from "@stockroom/sdk";
-import { CsvError, type CsvRow, readCsv } from "../../lib/csv";
+import { CsvError, type CsvRow, readCsv, readHeader } from "../../lib/csv";
 import { UsageError } from "../../lib/exit";
 import type { Product } from "./columns";
 
@@ -62,7 +62,7 @@ export async function* readProductCsv(source: Readable): AsyncGenerator<CheckedR
   try {
     for await (const record of records) {
       if (names === null) {
-        names = readHeader(record.fields, index);
+        names = readHeader(record.fields, CSV_COLUMNS, REQUIRED, index);
         continue;
       }
       yield checkRow(record, names.length, index, seen);
@@ -73,19 +73,6 @@ export async function* readProductCsv(source: Readable): AsyncGenerator<CheckedR
   }
   if (names === null)
     throw new UsageError("The file is empty: it needs a header row (sku,name,description,category,price)");
-}
-
-function readHeader(fields: (string | null)[], index: Map<string, number>): string[] {
-  const names = fields.map((f) => (f ?? "").trim().toLowerCase());
-  names.forEach((n, i) => {
-    if (!(CSV_COLUMNS as readonly string[]).includes(n))
-      throw new UsageError(`Unknown column '${n}' in the header; the columns are ${CSV_COLUMNS.join(",")}`);
-    if (index.has(n)) throw new UsageError(`Column '${n}' appears twice in the header`);
-    index.set(n, i);
-  });
-  const missing = REQUIRED.filter((c) => !index.has(c));
-  if (missing.length) throw new UsageError(`The header lacks column(s) ${missing.join(", ")}`);
-  return names;
 }
 
 function checkRow(

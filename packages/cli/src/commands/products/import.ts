@@ -1,11 +1,12 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { parseIntArg } from "../../lib/args";
 import { defineApiCommand } from "../../lib/command";
-import { CliFailure, UsageError } from "../../lib/exit";
+import { CliFailure } from "../../lib/exit";
+import { assertReadableFile } from "../../lib/files";
 import { colors, renderTable } from "../../lib/output";
 import { createProgress } from "../../lib/progress";
 import type { Product } from "./columns";
@@ -39,15 +40,7 @@ async function* chunks(file: string, size: number): AsyncGenerator<ParsedRow[]> 
  */
 async function withInputFile<T>(file: string, use: (path: string) => Promise<T>): Promise<T> {
   if (file !== "-") {
-    try {
-      if (!(await stat(file)).isFile()) throw new UsageError(`Cannot read ${file}: not a file`);
-    } catch (err) {
-      if (err instanceof UsageError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `Cannot read ${file}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`,
-      );
-    }
+    await assertReadableFile(file);
     return use(file);
   }
   const dir = await mkdtemp(join(tmpdir(), "stockroom-import-"));

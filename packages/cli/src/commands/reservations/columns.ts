@@ -9,7 +9,6 @@ export const STATUSES = ["active", "committed", "released", "expired"] as const 
 type Exhaustive = Exclude<Status, (typeof STATUSES)[number]> extends never ? true : never;
 const exhaustive: Exhaustive = true;
 void exhaustive;
-export const isStatus = (s: string): s is Status => (STATUSES as readonly string[]).includes(s);
 
 const units = (r: Reservation) => r.lines.reduce((n, l) => n + l.quantity, 0);
 

@@ -1,8 +1,7 @@
-import { pagingArgs, pagingFrom } from "../../lib/args";
+import { pagingArgs, pagingFrom, parseChoiceArg } from "../../lib/args";
 import { defineApiCommand } from "../../lib/command";
-import { UsageError } from "../../lib/exit";
 import { footer } from "../products/list";
-import { isStatus, reservationColumns, STATUSES } from "./columns";
+import { reservationColumns, STATUSES } from "./columns";
 
 export default defineApiCommand({
   meta: { name: "list", description: "List reservations, newest first" },
@@ -13,9 +12,7 @@ export default defineApiCommand({
     ...pagingArgs,
   },
   async run({ args, client, out }) {
-    const status = args.status;
-    if (status !== undefined && !isStatus(status))
-      throw new UsageError(`--status must be one of ${STATUSES.join(", ")}, got '${status}'`);
+    const status = parseChoiceArg(args.status, "--status", STATUSES);
     const page = await client.reservations.list({
       storeId: args.store,
       status,

@@ -10,6 +10,7 @@ export const levelColumns = (c?: Colors): Column<Level>[] => [
   { header: "qty", value: (l) => l.quantity, align: "right" },
   { header: "reserved", value: (l) => l.reserved, align: "right" },
   { header: "avail", value: (l) => l.available, align: "right" },
+  { header: "incoming", value: (l) => l.incoming, align: "right" },
   { header: "min", value: (l) => l.minStock, align: "right" },
   { header: "low", value: (l) => (l.belowMin ? (c ? c.red("LOW") : "LOW") : "") },
 ];
@@ -21,6 +22,7 @@ export const levelFields = [
   "quantity",
   "reserved",
   "available",
+  "incoming",
   "minStock",
   "belowMin",
   "productId",
