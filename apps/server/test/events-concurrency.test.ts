@@ -1,18 +1,7 @@
-import { ensureBootstrapKey } from "@stockroom/api";
-import {
-  APPLY_STOCK_SQL,
-  changesJson,
-  checkInvariants,
-  createDatabase,
-  invariantProblems,
-  queryOf,
-  rowsOf,
-  sql,
-} from "@stockroom/db";
-import { connectPostgres, createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
+import { APPLY_STOCK_SQL, changesJson } from "@stockroom/db";
+import { connectPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
-import { createLogger, type RunningServer, startServer } from "../src/server";
+import { startTwoServers, type TwoServers } from "./two-servers";
 
 // The feed's guarantee where it is hard: transactions that commit out of order, on real
 // PostgreSQL, through two servers that both publish.
@@ -26,55 +15,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Json = any;
 
 describe.skipIf(skipReason !== null)("the event feed under concurrency on PostgreSQL", () => {
-  let scratch: Awaited<ReturnType<typeof createScratchPostgres>>;
-  let servers: RunningServer[] = [];
+  let two: TwoServers;
+  let call: TwoServers["call"];
   const clients: Array<Awaited<ReturnType<typeof connectPostgres>>> = [];
   /** The consumer: everything the feed handed out, in order, and where it stands. */
   const consumed: Json[] = [];
   let cursor = "0";
 
   beforeAll(async () => {
-    scratch = await createScratchPostgres();
-    const config = loadConfig({
-      DATABASE_URL: scratch.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      STOCKROOM_BOOTSTRAP_KEY: ADMIN,
-      LOG_LEVEL: "silent",
-      STOCKROOM_DB_POOL_SIZE: "10",
-      // Both servers publish often, racing each other and the feed reads.
-      STOCKROOM_EVENT_PUBLISH_MS: "10",
-    });
-    servers = await Promise.all([
-      startServer(config, createLogger(config)),
-      startServer(config, createLogger(config)),
-    ]);
-    await ensureBootstrapKey(servers[0]!.runtime.database.db, ADMIN);
+    // Both servers publish often, racing each other and the feed reads.
+    two = await startTwoServers(ADMIN, { STOCKROOM_EVENT_PUBLISH_MS: "10" });
+    call = two.call;
     for (const id of ["e-a", "e-b"])
       expect((await call(0, "POST", "/api/stores", { id, name: id })).status).toBe(201);
   });
   afterAll(async () => {
     for (const c of clients) await c.end().catch(() => {});
-    await Promise.all(servers.map((s) => s.close()));
-    await scratch?.drop();
+    await two?.close();
   });
 
-  const call = async (i: number, method: string, path: string, body?: unknown) => {
-    const server = servers[i % servers.length]!;
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { "content-type": "application/json" } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
   const product = async (sku: string) =>
     (await call(0, "POST", "/api/products", { sku, name: sku, category: "test", price: 1 })).body
       .id as string;
   /** A connection of its own, for a transaction the test holds open. */
   const connect = async () => {
-    const c = await connectPostgres(scratch.url);
+    const c = await connectPostgres(two.url);
     clients.push(c);
     return c;
   };
@@ -229,16 +194,10 @@ describe.skipIf(skipReason !== null)("the event feed under concurrency on Postgr
     expect(
       replies.every((r) => r.status === 201 || (r.status === 409 && r.body.code === "INSUFFICIENT_STOCK")),
     ).toBe(true);
-    const db = await createDatabase({ url: scratch.url, poolSize: 1 });
-    try {
-      expect(invariantProblems(await checkInvariants(queryOf(db.db)))).toEqual([]);
-      const [counted] = rowsOf<{ n: number }>(
-        await db.db.execute(sql`select count(*)::int as n from events`),
-      );
-      await pageUntil(Number(counted!.n));
-    } finally {
-      await db.close();
-    }
+    expect(await two.invariants()).toEqual([]);
+    const counter = await connect();
+    const counted = await counter.query("select count(*)::int as n from events");
+    await pageUntil(Number(counted.rows[0].n));
     await expectExactlyOnceInLedgerOrder();
   });
 });
