@@ -24,7 +24,10 @@ export default defineApiCommand({
   async run({ args, client, out }) {
     const connection = connectionFrom(args);
     let after = args.after;
-    if (after === undefined) {
+    // A first read through the client: an unreachable server or a bad key fails here, with
+    // the CLI's exit codes, instead of the stream retrying.
+    if (after !== undefined) await client.events.list({ after, limit: 1 });
+    else {
       // From now on: the feed's current end.
       let page = await client.events.list({ limit: 100 });
       while (page.items.length === 100)
