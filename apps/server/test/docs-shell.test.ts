@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -7,32 +8,64 @@ import { freePort } from "./child-server";
 import { type CodeBlock, codeBlocks, REPO_ROOT } from "./markdown";
 
 /**
- * The shell blocks of README.md and docs/*.md, run as written, one bash per block, from a
- * sandbox that looks like a fresh checkout (its own directory holding links to this
- * checkout's packages, scripts and node_modules, so ./data, ./backups and catalog.csv land
- * there), against a server started the README's way (`pnpm start`, first start on an empty
- * data directory, the admin key read from what it prints). Two substitutions, nothing else:
- * `http://localhost:8000` becomes the sandbox server's address and the placeholder key
- * `sk_live_...` the key it printed. In a `console` block the commands are the `$ ` lines.
+ * The shell blocks of README.md, docs/*.md and the packages' READMEs, run as written, one
+ * bash per block, from a sandbox that looks like a fresh checkout (its own directory holding
+ * links to this checkout's packages, scripts and node_modules, so ./data, ./backups and the
+ * CSV files land there), against a server started the README's way (`pnpm start`, first
+ * start on an empty data directory, the admin key read from what it prints). Two
+ * substitutions, nothing else: `http://localhost:8000` becomes the sandbox server's address
+ * and the placeholder key `sk_live_...` the key it printed. In a `console` block the
+ * commands are the `$ ` lines. What a block exports stays set for the later blocks of the
+ * same file, as in the terminal of someone reading it top to bottom.
  * A block that cannot run here says why, in an HTML comment just before it:
- * `<!-- not-run: reason -->`. Blocks that use `stockroom db` run after the server has
- * stopped (an embedded database has one owner at a time), the others while it serves.
+ * `<!-- not-run: reason -->`. A block that shows an error on purpose names its code:
+ * `<!-- expect-fail: CODE -->` (codes separated by commas); each of its failing commands
+ * must have printed one of those codes, and each code must appear. Blocks that use
+ * `stockroom db` run after the server has stopped (an embedded database has one owner at a
+ * time), the others while it serves.
  */
 const SHELL = /^(sh|bash|shell|console)$/;
+/** Each package's and app's README.md, and loadtest's. */
+const packageReadmes = [
+  ...(
+    await Promise.all(
+      ["apps", "packages"].map(async (dir) =>
+        (await readdir(join(REPO_ROOT, dir))).map((name) => `${dir}/${name}/README.md`),
+      ),
+    )
+  ).flat(),
+  "loadtest/README.md",
+].filter((f) => existsSync(join(REPO_ROOT, f)));
 const docs = [
   "README.md",
   ...(await readdir(join(REPO_ROOT, "docs"))).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  ...packageReadmes,
 ];
 const blocks = docs.flatMap((file) => codeBlocks(file)).filter((b) => SHELL.test(b.lang));
 const notRun = blocks.filter((b) => b.note?.startsWith("not-run:"));
+const EXPECT_FAIL = /^expect-fail:\s*([A-Z_]+(?:\s*,\s*[A-Z_]+)*)\s*$/;
+/** The codes a block's `<!-- expect-fail: CODE, … -->` names, else none. */
+const expectedFailures = (b: CodeBlock) => {
+  const codes = EXPECT_FAIL.exec(b.note ?? "")?.[1];
+  return codes ? codes.split(",").map((c) => c.trim()) : [];
+};
 const runnable = blocks.filter((b) => !notRun.includes(b));
 const needsStoppedServer = (b: CodeBlock) => /stockroom db /.test(b.code);
 const name = (b: CodeBlock) => `${b.file}:${b.line}`;
 
 /** What the blocks create in the directory they run in. */
-const WRITTEN_BY_THE_DOCS = new Set(["data", "backups", "restored-data", "catalog.csv"]);
+const WRITTEN_BY_THE_DOCS = new Set([
+  "data",
+  "backups",
+  "restored-data",
+  "catalog.csv",
+  "catalogue.csv",
+  "dock.csv",
+]);
 
 let sandbox: string;
+/** One file per doc: what its blocks exported so far (`export -p`). */
+let sessions: string;
 let server: ChildProcess | undefined;
 let serverExited: Promise<void>;
 let origin: string;
@@ -62,6 +95,7 @@ async function stopServer() {
 
 beforeAll(async () => {
   sandbox = await mkdtemp(join(tmpdir(), "stockroom-docs-"));
+  sessions = await mkdtemp(join(tmpdir(), "stockroom-docs-env-"));
   // Everything but what the blocks write, so pnpm sees this checkout's workspace, lockfile
   // and node_modules (a partial view makes pnpm reinstall into the linked node_modules).
   for (const entry of await readdir(REPO_ROOT)) {
@@ -104,6 +138,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopServer();
   if (sandbox) await rm(sandbox, { recursive: true, force: true });
+  if (sessions) await rm(sessions, { recursive: true, force: true });
 });
 
 /** The block as bash runs it: its commands, with the two substitutions. */
@@ -119,9 +154,35 @@ function script(b: CodeBlock): string {
   return commands.replaceAll("http://localhost:8000", origin).replaceAll("sk_live_...", key);
 }
 
+/**
+ * stderr without the failures the block shows on purpose: each `FAILED(…)` report, with what
+ * the failing command printed before it (pnpm's ELIFECYCLE line), goes when that output
+ * names one of the block's expect-fail codes (`error CODE: …`). What stays is unexpected.
+ */
+function withoutExpectedFailures(stderr: string, expected: string[]): string {
+  if (expected.length === 0) return stderr;
+  const segments = stderr.split(/(?<=^FAILED\(.*\n)/m);
+  return segments
+    .map((segment) => {
+      if (!/^FAILED\(/m.test(segment)) return segment;
+      const code = /^error ([A-Z_]+):/m.exec(segment)?.[1];
+      if (!code || !expected.includes(code)) return segment;
+      return segment.replace(/^FAILED\(.*$\n?/m, "").replace(/^.*ELIFECYCLE.*$\n?/m, "");
+    })
+    .join("");
+}
+
 async function runBlock(b: CodeBlock) {
-  // Every failing command is reported (ERR), pipelines fail when any part fails.
-  const text = `set -o pipefail\ntrap 'echo "FAILED($?) at line $LINENO: $BASH_COMMAND" >&2' ERR\n${script(b)}`;
+  // Every failing command is reported (ERR), pipelines fail when any part fails. The block
+  // starts with what the earlier blocks of its file exported, and leaves what it exports.
+  const session = join(sessions, b.file.replaceAll("/", "__"));
+  const text = [
+    "set -o pipefail",
+    `trap 'echo "FAILED($?) at line $LINENO: $BASH_COMMAND" >&2' ERR`,
+    `trap "export -p > '${session}'" EXIT`,
+    `[ ! -f '${session}' ] || . '${session}'`,
+    script(b),
+  ].join("\n");
   const result = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
     execFile(
       "bash",
@@ -132,9 +193,11 @@ async function runBlock(b: CodeBlock) {
     ),
   );
   const report = `${name(b)}\n--- script\n${text}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
-  expect(result.stderr, report).not.toMatch(/FAILED\(|killed:/);
+  const expected = expectedFailures(b);
+  const stderr = withoutExpectedFailures(result.stderr, expected);
+  expect(stderr, report).not.toMatch(/FAILED\(|killed:/);
   // A command that failed inside a && list (ERR is not raised there): a crash, or pnpm's report.
-  expect(result.stderr, report).not.toMatch(/^\s+at .+:\d+:\d+\)?$|ELIFECYCLE|ERR_PNPM/m);
+  expect(stderr, report).not.toMatch(/^\s+at .+:\d+:\d+\)?$|ELIFECYCLE|ERR_PNPM/m);
   expect(result.stdout, `${report}\npnpm installed before running a script`).not.toMatch(/postinstall\$/);
   // A problem the server answered, or an error the CLI printed, is one the block shows on purpose.
   const codes = [
@@ -142,6 +205,7 @@ async function runBlock(b: CodeBlock) {
     ...result.stderr.matchAll(/^error ([A-Z_]+):/gm),
   ].map((m) => m[1]!);
   for (const code of codes) expect(b.code, `${code} in the output of ${report}`).toContain(code);
+  for (const code of expected) expect(codes, `expect-fail ${code} in ${report}`).toContain(code);
   // `jq -r` of something missing.
   expect(result.stdout.split("\n"), report).not.toContain("null");
 }
@@ -151,7 +215,7 @@ describe("shell blocks of README.md and docs/", () => {
     expect(runnable.length).toBeGreaterThanOrEqual(3);
     for (const b of notRun)
       expect(b.note!.replace("not-run:", "").trim().length, name(b)).toBeGreaterThan(10);
-    for (const b of blocks.filter((x) => x.note && !notRun.includes(x))) {
+    for (const b of blocks.filter((x) => x.note && !notRun.includes(x) && !expectedFailures(x).length)) {
       expect(b.note, `${name(b)}: an unknown note before a shell block`).toBe(null);
     }
   });

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // The repository's Markdown as the tests read it: fenced code blocks, each with the HTML
-// comment written just before it (`<!-- not-run: why -->`, `<!-- example: name … -->`), so
-// the docs and the tests that run them share one text.
+// comment written just before it (`<!-- not-run: why -->`, `<!-- expect-fail: CODE -->`,
+// `<!-- example: name … -->`), so the docs and the tests that run them share one text.
+// Other packages' tests import it as `@stockroom/server/markdown`.
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 

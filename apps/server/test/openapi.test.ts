@@ -323,7 +323,17 @@ describe("the OpenAPI document and the docs", () => {
           [route.procedure, param.name, true],
         );
       }
-    for (const name of ["Product", "Store", "StockLevel", "Alert", "Movement", "Transfer", "ApiKey"])
+    for (const name of [
+      "Product",
+      "Store",
+      "StockLevel",
+      "Alert",
+      "Movement",
+      "Transfer",
+      "ApiKey",
+      "Reservation",
+      "Shipment",
+    ])
       expect([name, typeof doc.components.schemas[name]?.example]).toEqual([name, "object"]);
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { codeBlocks } from "@stockroom/server/markdown";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./server";
 
@@ -20,6 +21,19 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 let consumer: string;
 let packDir: string;
 let server: TestServer;
+
+/**
+ * The TypeScript examples of the SDK's README (each block continues the one before: one
+ * module) and the SDK block of the repository's README (the one importing @stockroom/sdk;
+ * its other one is the REST client's), as written, but for the server's address: theirs is
+ * http://localhost:8000.
+ */
+const tsBlocks = (file: string) =>
+  codeBlocks(file)
+    .filter((b) => b.lang === "ts")
+    .map((b) => b.code);
+const sdkReadme = tsBlocks("packages/sdk/README.md").join("\n");
+const rootReadme = tsBlocks("README.md").filter((code) => code.includes('from "@stockroom/sdk"'));
 
 /** Probes shared by the ESM and the CommonJS consumer; `main` runs them against a live server. */
 const consumerBody = `type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -239,6 +253,28 @@ describe("the packed SDK in a project outside the workspace", { timeout: 180_000
       'require("@stockroom/sdk")',
     );
     await expectLiveRun("cjs/out/consumer.js");
+  });
+
+  it("type-checks the READMEs' TypeScript examples and runs them against a live server", async () => {
+    expect(rootReadme).toHaveLength(1);
+    const atServer = (code: string) => code.replaceAll("http://localhost:8000", server.url);
+    const checked = await typecheck(
+      { ...nodeConfig, include: ["src/readme-sdk.ts", "src/readme-root.ts"] },
+      { "src/readme-sdk.ts": atServer(sdkReadme), "src/readme-root.ts": atServer(rootReadme.join("\n")) },
+    );
+    expect(checked.output).toBe("");
+    expect(checked.ok).toBe(true);
+    const env = { ...process.env, STOCKROOM_API_KEY: server.apiKey };
+    const sdk = await run(process.execPath, ["out/readme-sdk.js"], { cwd: consumer, env });
+    // The quick start's refused transfer prints the detail its comment shows.
+    const detail = /console\.log\(err\.detail\); \/\/ "(.+)"/.exec(sdkReadme)?.[1];
+    expect(detail).toBeDefined();
+    expect(sdk.stdout.split("\n")).toContain(detail);
+    // The invalid create of "Errors" prints its validation issues, one per field.
+    expect(sdk.stdout).toMatch(/^sku: /m);
+    expect(sdk.stdout).toMatch(/^price: /m);
+    const root = await run(process.execPath, ["out/readme-root.js"], { cwd: consumer, env });
+    expect(root.stderr).toBe("");
   });
 
   it("rejects a wrong input type (the check is real, not skipped)", async () => {
