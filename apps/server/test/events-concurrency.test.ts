@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { APPLY_STOCK_SQL, changesJson } from "@stockroom/db";
 import { connectPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +26,13 @@ describe.skipIf(skipReason !== null)("the event feed under concurrency on Postgr
 
   beforeAll(async () => {
     // Both servers publish often, racing each other and the feed reads.
-    two = await startTwoServers(ADMIN, { STOCKROOM_EVENT_PUBLISH_MS: "10" });
+    two = await startTwoServers(ADMIN, {
+      STOCKROOM_EVENT_PUBLISH_MS: "10",
+      // Both servers deliver webhooks, racing for the same deliveries.
+      STOCKROOM_WEBHOOK_POLL_MS: "10",
+      STOCKROOM_WEBHOOK_ALLOW_PRIVATE: "true",
+      STOCKROOM_WEBHOOK_RETRY_SCALE: "0.0001",
+    });
     call = two.call;
     for (const id of ["e-a", "e-b"])
       expect((await call(0, "POST", "/api/stores", { id, name: id })).status).toBe(201);
@@ -199,5 +207,54 @@ describe.skipIf(skipReason !== null)("the event feed under concurrency on Postgr
     const counted = await counter.query("select count(*)::int as n from events");
     await pageUntil(Number(counted.rows[0].n));
     await expectExactlyOnceInLedgerOrder();
+  });
+
+  it("two servers delivering webhooks send each event once to a receiver that always answers, one product in order", async () => {
+    const got: Json[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        got.push(JSON.parse(body));
+        // Every fifth request fails once: its retry must not overtake or duplicate anything.
+        res.writeHead(got.length % 5 === 0 ? 503 : 200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+      const hook = await call(0, "POST", "/api/webhooks", { url, events: ["stock.changed"] });
+      expect(hook.status).toBe(201);
+      const p = await product("HOOKED");
+      const replies = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          call(i, "POST", "/api/inventory/adjustments", {
+            productId: p,
+            storeId: "e-a",
+            delta: 1,
+            reason: "received",
+          }),
+        ),
+      );
+      expect(replies.every((r) => r.status === 201)).toBe(true);
+      const delivered = async () =>
+        (await call(0, "GET", `/api/webhooks/${hook.body.id}/deliveries?status=delivered&limit=100`)).body
+          .total;
+      while ((await delivered()) < 60) await sleep(50);
+      const ok = new Map<string, number>();
+      // Successful sends (the receiver answered 200) per event id: exactly one each.
+      got.forEach((e, i) => {
+        if ((i + 1) % 5 !== 0) ok.set(e.id, (ok.get(e.id) ?? 0) + 1);
+      });
+      expect(ok.size).toBe(60);
+      expect([...ok.values()].every((n) => n === 1)).toBe(true);
+      // One product: the quantities arrive in ledger order (a failed send is retried before the next).
+      const firsts = [...new Map(got.map((e) => [e.id, e.data.quantity])).values()];
+      expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 });
