@@ -1,7 +1,7 @@
 import { expireDueReservations } from "@stockroom/api";
-import { checkInvariants, invariantProblems, publishEvents, queryOf, rowsOf, sql } from "@stockroom/db";
+import { checkInvariants, invariantProblems, queryOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
+import { createTestApp, expectProblem, publishAll, type TestApp, testBackends } from "./helpers";
 
 const backends = await testBackends();
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON events, checked by the assertions
@@ -28,18 +28,7 @@ describe.each(backends)("the event feed on %s", (backend) => {
    * Waits until every event written so far is published: on PostgreSQL the frontier also
    * waits for transactions running meanwhile (autovacuum's, say).
    */
-  async function settled() {
-    for (;;) {
-      await publishEvents(t.database.db);
-      const [w] = rowsOf<{ behind: boolean }>(
-        await t.database.db.execute(
-          sql`select (select published from event_watermark) < (select coalesce(max(seq), 0) from events) as behind`,
-        ),
-      );
-      if (!w!.behind) return;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const settled = () => publishAll(t.database);
 
   /** Every event published since the last call, paging with `after` in small pages. */
   async function drain(query = ""): Promise<Json[]> {

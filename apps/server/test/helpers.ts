@@ -1,5 +1,5 @@
 import { generateSecret, KeyAuthenticator, type Role, type Runtime } from "@stockroom/api";
-import { apiKeys, type Database } from "@stockroom/db";
+import { apiKeys, type Database, publishEvents, rowsOf, sql } from "@stockroom/db";
 import { type BackendName, createTestDatabase } from "@stockroom/db/testing";
 import pino from "pino";
 import { createApp } from "../src/app";
@@ -132,3 +132,20 @@ export function expectProblem(reply: Reply, status: number, code: string) {
 
 /** The tRPC error envelope's domain code. */
 export const trpcCode = (reply: Reply) => reply.body?.error?.data?.code as string | undefined;
+
+/**
+ * Publishes every event written so far (what the server's publisher does on its timer): on
+ * PostgreSQL the frontier also waits for transactions running meanwhile (autovacuum's, say).
+ */
+export async function publishAll(database: Database) {
+  for (;;) {
+    await publishEvents(database.db);
+    const [w] = rowsOf<{ behind: boolean }>(
+      await database.db.execute(
+        sql`select (select published from event_watermark) < (select coalesce(max(seq), 0) from events) as behind`,
+      ),
+    );
+    if (!w!.behind) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,6 +1,6 @@
 import { checkInvariants, invariantProblems, queryOf, rowsOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, expectProblem, type TestApp, testBackends, trpcCode } from "./helpers";
+import { createTestApp, expectProblem, publishAll, type TestApp, testBackends, trpcCode } from "./helpers";
 
 const backends = await testBackends();
 
@@ -286,6 +286,55 @@ describe.each(backends)("shipments on %s", (backend) => {
     expect(refused.body.detail).toContain("2 units in transit towards it");
     await act(d.body.id, "close", { reason: "store never opened" });
     expect((await t.rest("DELETE", "/api/stores/s3")).status).toBe(204);
+  });
+
+  it("reports every step in the event feed, once, in order; a replayed receipt reports nothing", async () => {
+    const d = await draft([{ productId: wire, quantity: 4 }], "s2", { reference: "evt" });
+    await act(d.body.id, "ship");
+    const receipt = {
+      receiptId: "evt-1",
+      lines: [{ productId: wire, accepted: 2, rejected: 1, reason: "torn" }],
+    };
+    await act(d.body.id, "receive", receipt);
+    await act(d.body.id, "receive", receipt);
+    await act(d.body.id, "close", { reason: "short" });
+    const other = await draft([{ productId: wire, quantity: 1 }], "s2");
+    await act(other.body.id, "cancel");
+    await publishAll(t.database);
+    const feed = await t.rest(
+      "GET",
+      "/api/events?limit=100&types=shipment.shipped,shipment.received,shipment.cancelled,shipment.closed",
+    );
+    const mine = feed.body.items.filter((e: { data: { id: string } }) =>
+      [d.body.id, other.body.id].includes(e.data.id),
+    );
+    expect(mine.map((e: { type: string }) => e.type)).toEqual([
+      "shipment.shipped",
+      "shipment.received",
+      "shipment.closed",
+      "shipment.cancelled",
+    ]);
+    const [shippedEvt, received, closed] = mine;
+    expect(shippedEvt.data).toMatchObject({ id: d.body.id, status: "in_transit", receiptId: null });
+    expect(received.data).toMatchObject({ status: "partially_received", receiptId: "evt-1" });
+    expect(received.data.receipts).toEqual([
+      expect.objectContaining({
+        receiptId: "evt-1",
+        lines: [{ productId: wire, accepted: 2, rejected: 1, reason: "torn" }],
+      }),
+    ]);
+    expect(closed.data.lines).toEqual([
+      { productId: wire, quantity: 4, received: 2, rejected: 1, lost: 1, inTransit: 0 },
+    ]);
+    // The ledger rows' stock.changed events carry the shipment.
+    const changed = await t.rest("GET", `/api/events?limit=100&types=stock.changed&productId=${wire}`);
+    const legs = changed.body.items.filter(
+      (e: { data: { shipmentId: string | null } }) => e.data.shipmentId === d.body.id,
+    );
+    expect(legs.map((e: { data: { kind: string; delta: number } }) => [e.data.kind, e.data.delta])).toEqual([
+      ["transfer_out", -4],
+      ["transfer_in", 2],
+    ]);
   });
 
   it("lists with filters, newest first, and works over tRPC", async () => {

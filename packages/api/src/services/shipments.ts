@@ -1,4 +1,4 @@
-import type { Queryable, StockChange, StockOperation } from "@stockroom/db";
+import { type Queryable, type StockChange, type StockOperation, writeEvents } from "@stockroom/db";
 import { AppError, notFound } from "../errors";
 import type { TReceiptLine, TShipment, TShipmentStatus } from "../routers/shipments/shipment.types";
 import { isoOf, Statement } from "./named";
@@ -87,6 +87,26 @@ export interface CreateShipmentInput {
   targetStoreId: string;
   lines: Array<{ productId: string; quantity: number }>;
   reference?: string | null;
+}
+
+type ShipmentEventType = "shipment.shipped" | "shipment.received" | "shipment.cancelled" | "shipment.closed";
+
+/**
+ * Reads the shipment after a step and writes its event in the same transaction (the outbox):
+ * the shipment as reads answer it, and for a receipt the receipt's id. The event is the
+ * source's while nothing has left it (shipped, cancelled), the target's after.
+ */
+async function reported(
+  db: Queryable,
+  type: ShipmentEventType,
+  id: string,
+  receiptId: string | null = null,
+): Promise<TShipment> {
+  const s = await getShipment(db, id);
+  const storeId =
+    type === "shipment.shipped" || type === "shipment.cancelled" ? s.sourceStoreId : s.targetStoreId;
+  await writeEvents(db, [{ type, storeId, data: { ...s, receiptId } }]);
+  return s;
 }
 
 /** A draft: it names what will leave, and holds nothing. */
@@ -199,7 +219,7 @@ export async function shipShipment(db: Queryable, door: StockDoor, id: string, a
   ]);
   await door(operation);
   await setStatus(db, id, "in_transit", ", shipped_at = now()");
-  return getShipment(db, id);
+  return reported(db, "shipment.shipped", id);
 }
 
 export interface ReceiptInput {
@@ -300,7 +320,7 @@ export async function receiveShipment(
     `insert into shipment_receipts (shipment_id, receipt_id, lines, answer, actor)
      values (${rec.p(id)}, ${rec.p(input.receiptId)}, ${rec.p(JSON.stringify(lines))}::jsonb, '{}'::jsonb, ${rec.p(actor)})`,
   );
-  const answer = await getShipment(db, id);
+  const answer = await reported(db, "shipment.received", id, input.receiptId);
   const keep = new Statement();
   await keep.rows(
     db,
@@ -315,7 +335,7 @@ export async function cancelShipment(db: Queryable, id: string) {
   const s = await lock(db, id);
   allow(s, "cancel");
   await setStatus(db, id, "cancelled", ", closed_at = now()");
-  return getShipment(db, id);
+  return reported(db, "shipment.cancelled", id);
 }
 
 /** Ends a shipment: what is still in transit is written off as lost (it leaves `incoming`). */
@@ -343,7 +363,7 @@ export async function closeShipment(
     `update shipments set status = 'closed', close_reason = ${st.p(reason)}, closed_at = now(), updated_at = now()
       where id = ${st.p(id)}`,
   );
-  return getShipment(db, id);
+  return reported(db, "shipment.closed", id);
 }
 
 export interface ShipmentListInput {

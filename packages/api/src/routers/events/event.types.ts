@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ZStoreId, ZTimestamp, ZUuid } from "../../schemas/common";
 import { ZMovementKind } from "../inventory/level.types";
 import { ZReservation } from "../reservations/reservation.types";
+import { ZShipment } from "../shipments/shipment.types";
 
 export const STOCK_EVENT_TYPES = ["stock.changed", "stock.low", "stock.restored"] as const;
 export const RESERVATION_EVENT_TYPES = [
@@ -70,7 +71,13 @@ const common = {
 /** One variant per type, so the union narrows on `type` (the SDK's StockroomEventOf<T>). */
 const variant = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ ...common, type: z.literal(type), data });
-const ZShipmentData = z.record(z.string(), z.unknown()).meta({ description: "The shipment" });
+/** The shipment as reads answer it after the step; a receipt's event names the receipt it booked. */
+const ZShipmentData = ZShipment.extend({
+  receiptId: z
+    .string()
+    .nullable()
+    .meta({ description: "shipment.received: the receipt this event reports (its lines are in receipts)" }),
+}).meta({ id: "ShipmentEventData" });
 
 export const ZEvent = z
   .discriminatedUnion("type", [
