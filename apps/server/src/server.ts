@@ -151,16 +151,20 @@ export async function startServer(config: Config, logger = createLogger(config))
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = `http://${host}:${port}`;
 
-  const purge = setInterval(() => {
-    purgeExpiredIdempotencyKeys(database.db).catch(() => {});
-  }, 15 * 60_000);
-  purge.unref();
-  const purgeOldEvents = setInterval(() => {
-    (async () => {
+  const purge = every(
+    15 * 60_000,
+    async () => {
+      await purgeExpiredIdempotencyKeys(database.db);
+    },
+    (err) => logger.warn({ err }, "idempotency record purge failed; retrying in 15 minutes"),
+  );
+  const purgeOldEvents = every(
+    60 * 60_000,
+    async () => {
       while ((await purgeEvents(database.db, config.STOCKROOM_EVENT_RETENTION_DAYS)) > 0);
-    })().catch((err) => logger.warn({ err }, "event retention purge failed; retrying in an hour"));
-  }, 60 * 60_000);
-  purgeOldEvents.unref();
+    },
+    (err) => logger.warn({ err }, "event retention purge failed; retrying in an hour"),
+  );
 
   // One sweep at a time; several replicas skip each other's rows (FOR UPDATE SKIP LOCKED).
   const sweep = every(
@@ -213,8 +217,8 @@ export async function startServer(config: Config, logger = createLogger(config))
     generatedKey,
     close() {
       closing ??= (async () => {
-        clearInterval(purge);
-        clearInterval(purgeOldEvents);
+        purge.stop();
+        purgeOldEvents.stop();
         sweep.stop();
         publish.stop();
         webhooks.stop();
