@@ -44,11 +44,6 @@ export async function checkCorrectness(
   /** The running server, whose audit endpoint is asked first; null checks the SQL only. */
   api: { url: string; apiKey: string } | null,
   before: Snapshot,
-  /**
-   * false after pgbench: its textbook transfer is the naive baseline, a transaction that
-   * writes ledger rows without the outbox's events, so one event per ledger row cannot hold.
-   */
-  options: { outbox?: boolean } = {},
 ): Promise<CheckResult> {
   const started = performance.now();
   const problems: string[] = [];
@@ -96,7 +91,6 @@ export async function checkCorrectness(
 
   // The invariants every check shares (ledger sums, running sums, transfer legs, totals, counters).
   const invariants = await checkInvariants(async (text) => (await client.query(text)).rows);
-  if (options.outbox === false) invariants.eventErrors = 0;
   problems.push(...invariantProblems(invariants));
   const { rows: m } = await client.query<{ n: number }>("select count(*)::int as n from movements");
   return {

@@ -96,7 +96,7 @@ export function createMetrics(options: {
   let outbox: Awaited<ReturnType<typeof outboxStatus>> = { written: 0, published: 0, oldestPending: [] };
   new Gauge({
     name: "stockroom_events",
-    help: "Events by stage: written (the outbox's last sequence number) and published (the feed's frontier); the difference is the publishing lag",
+    help: "Events by stage: written (the last sequence number taken by a ledger row or an event) and published (the feed's frontier); the difference is the publishing lag",
     labelNames: ["stage"] as const,
     registers: [registry],
     collect() {

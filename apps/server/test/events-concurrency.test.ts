@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { APPLY_STOCK_SQL, changesJson } from "@stockroom/db";
+import { APPLY_STOCK_SQL, changesJson, EVENT_FEED_SQL } from "@stockroom/db";
 import { connectPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTwoServers, type TwoServers } from "./two-servers";
@@ -204,7 +204,7 @@ describe.skipIf(skipReason !== null)("the event feed under concurrency on Postgr
     ).toBe(true);
     expect(await two.invariants()).toEqual([]);
     const counter = await connect();
-    const counted = await counter.query("select count(*)::int as n from events");
+    const counted = await counter.query(`select count(*)::int as n from ${EVENT_FEED_SQL}`);
     await pageUntil(Number(counted.rows[0].n));
     await expectExactlyOnceInLedgerOrder();
   });

@@ -1,5 +1,5 @@
 import { generateSecret, KeyAuthenticator, type Role, type Runtime } from "@stockroom/api";
-import { apiKeys, type Database, publishEvents, rowsOf, sql } from "@stockroom/db";
+import { apiKeys, type Database, LAST_SEQ_SQL, publishEvents, rowsOf, sql } from "@stockroom/db";
 import { type BackendName, createTestDatabase } from "@stockroom/db/testing";
 import pino from "pino";
 import { createApp } from "../src/app";
@@ -142,7 +142,7 @@ export async function publishAll(database: Database) {
     await publishEvents(database.db);
     const [w] = rowsOf<{ behind: boolean }>(
       await database.db.execute(
-        sql`select (select published from event_watermark) < (select coalesce(max(seq), 0) from events) as behind`,
+        sql.raw(`select (select published from event_watermark) < ${LAST_SEQ_SQL} as behind`),
       ),
     );
     if (!w!.behind) return;

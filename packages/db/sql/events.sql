@@ -1,5 +1,6 @@
 -- The event feed's frontier (schema/events.ts). Writers take an event's `seq` from a sequence
--- as they write it, but transactions commit in another order: a reader that paged by `seq`
+-- as they write it (movements_seq_seq, shared by ledger rows, which are stock.changed events,
+-- and the events table), but transactions commit in another order: a reader that paged by `seq`
 -- over every committed row would step over an event whose transaction commits after it read
 -- a later one. So the feed is read only up to `event_watermark.published`, a `seq` below which
 -- every transaction that took one has finished (committed or rolled back):
@@ -7,7 +8,7 @@
 -- 1. The publisher reads the sequence's last value F, then, in a later statement, the running
 --    transactions R (a snapshot's in-progress ids, less those seen running in other databases). Every seq up to F was taken before R was
 --    read, by a transaction that already had its id (writers take an id before a seq: see
---    stockroom_write_events, and stockroom_apply writes levels before events), so that
+--    stockroom_write_events, and stockroom_apply writes levels before ledger rows), so that
 --    transaction was either finished or in R.
 -- 2. Once every transaction of R has finished (a later snapshot sees each as completed, so
 --    its rows are visible to every snapshot taken after this one's commit), `published`
@@ -16,8 +17,8 @@
 -- Nothing is written per event: a publish is one small row update, whatever the write rate.
 -- Publishers take turns (a transaction-scoped advisory lock; one that finds it taken returns
 -- at once). It must run in READ COMMITTED, where each statement below takes a new snapshot.
--- The events sequence must keep CACHE 1 (the default): its last value is then the highest seq
--- taken by any session.
+-- The sequence must keep CACHE 1 (the default): its last value is then the highest seq taken
+-- by any session.
 --
 -- This file is the current source of these functions; the server installs it after the
 -- migrations whenever it changed, and a test checks the database's definition against it.
@@ -50,7 +51,7 @@ BEGIN
       w.published := w.candidate;
     END IF;
     EXIT WHEN w.candidate > w.published;
-    SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO last_taken FROM events_seq_seq s;
+    SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO last_taken FROM movements_seq_seq s;
     EXIT WHEN last_taken <= w.published;
     w.candidate := last_taken;
     -- Transactions known to run in another database cannot write these events: left out, so a

@@ -112,11 +112,12 @@ CREATE TYPE stockroom_outcome AS (
 --    change, store by store in the same order as the levels, before the triggers fire.
 -- 5. Creates the new levels, updates the changed ones (each once, to its final state), opens
 --    and closes reservation lines, and writes the ledger rows in one INSERT, in change order,
---    quantity_after the running sum.
--- 6. Writes the events (the outbox, schema/events.ts) in the same statement: one stock.changed
---    per ledger row, and stock.low / stock.restored when a level's available units cross its
---    minimum (judged change by change, so each crossing is reported once, by the change that
---    made it; holds that lapsed in step 1 are reported with the level's first change).
+--    quantity_after the running sum, reserved_after the level's reserved units. Each ledger row
+--    is a stock.changed event (schema/events.ts): its seq is the feed's.
+-- 6. Writes stock.low / stock.restored events (the outbox) when a level's available units
+--    cross its minimum (judged change by change, so each crossing is reported once, by the
+--    change that made it; holds that lapsed in step 1 are reported alone, first), after the
+--    call's ledger rows.
 -- Levels, then reservation lines, then products, then counters: every stock change takes its
 -- locks in that order. A level that another transaction created after step 1 (two first
 -- receipts racing) fails the statement with serialization_failure (40001), which callers retry.
@@ -235,6 +236,14 @@ DECLARE
   w_leg integer[] := '{}';
   -- Events: each ledger row's level reserved after it.
   g_res integer[] := '{}';
+  -- Sequence numbers given out in change order when the call crossed a minimum (else the
+  -- ledger rows take theirs as they are written): ledger rows, crossings.
+  g_seq bigint[] := '{}';
+  w_seq bigint[] := '{}';
+  w_order integer[];
+  taken bigint[];
+  next_leg integer;
+  next_crossing integer;
 BEGIN
   SELECT array_agg(r.op), array_agg(r.product_id), array_agg(r.store_id), array_agg(r.kind), array_agg(r.delta),
          array_agg(r.count), array_agg(r.min_stock), array_agg(r.expected), array_agg(r.reason), array_agg(r.reference),
@@ -606,37 +615,38 @@ BEGIN
     WHERE l.product_id = v.product_id AND l.store_id = v.store_id;
   END IF;
 
-
+  -- Every ledger row is a stock.changed event, its seq the feed's (schema/events.ts). The feed's
+  -- frontier needs a transaction to have its id before it takes a seq (sql/events.sql): the
+  -- levels written above gave it one whenever there is a ledger row or a crossing.
+  -- 6. A call that crossed a minimum numbers its ledger rows and crossings together, in change
+  -- order (crossings of lapses alone first, a change's ledger row before its crossing), so
+  -- each stock.low / stock.restored follows the stock.changed event that made it. Most calls
+  -- cross nothing: their ledger rows number themselves.
+  IF cardinality(w_k) > 0 THEN
+    -- The lock the ledger INSERT takes anyway, taken before the numbers: the audit's frontier
+    -- (ledgerFrontier in packages/db/src/invariants.ts) relies on it.
+    LOCK TABLE movements IN ROW EXCLUSIVE MODE;
+    SELECT array_agg(nextval('movements_seq_seq')) INTO taken FROM generate_series(1, cardinality(g_id) + cardinality(w_k));
+    SELECT array_agg(v.j ORDER BY coalesce(w_change[v.j], 0), v.j) INTO w_order FROM generate_subscripts(w_k, 1) AS v(j);
+    next_leg := 1;
+    next_crossing := 1;
+    FOR t IN 1 .. cardinality(taken) LOOP
+      IF next_crossing <= cardinality(w_order) AND (next_leg > cardinality(g_id)
+          OR coalesce(w_change[w_order[next_crossing]], 0) < g_change[next_leg]) THEN
+        w_seq[w_order[next_crossing]] := taken[t];
+        next_crossing := next_crossing + 1;
+      ELSE
+        g_seq[next_leg] := taken[t];
+        next_leg := next_leg + 1;
+      END IF;
+    END LOOP;
+  END IF;
   RETURN QUERY
-  WITH
-  -- 6. Events, in change order (a change's stock.changed before the crossing it made; lapses
-  -- alone first), so the feed gives each level's events in ledger order. (A CTE of this
-  -- statement: one statement fewer per call.)
-  outbox AS (
-    INSERT INTO events (type, product_id, store_id, movement_id, reserved, data)
-    SELECT e.type, e.product_id, e.store_id, e.movement_id, e.reserved, e.data
-    FROM (
-      -- stock.changed is its ledger row and the level's reserved units after it (the rest of
-      -- its data is read with the ledger row: EVENT_SELECT_SQL in packages/db/src/events.ts).
-      SELECT g_change[u.j] AS change, 0 AS sub, 'stock.changed' AS type, c_product[g_change[u.j]] AS product_id,
-             c_store[g_change[u.j]] AS store_id, g_id[u.j] AS movement_id, g_res[u.j] AS reserved, NULL::jsonb AS data
-      FROM generate_subscripts(g_id, 1) AS u(j)
-      UNION ALL
-      SELECT coalesce(w_change[v.j], 0), 1, CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END,
-             l_product[w_k[v.j]], l_store[w_k[v.j]], NULL, NULL,
-             jsonb_build_object(
-               'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
-               'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],
-               'movementId', g_id[w_leg[v.j]])
-      FROM generate_subscripts(w_k, 1) AS v(j)
-    ) e
-    ORDER BY e.change, e.sub
-  ),
-  ledger AS (
-    INSERT INTO movements (id, product_id, store_id, kind, delta, quantity_after, reason, reference, transfer_id,
-                           reservation_id, shipment_id, actor)
-    SELECT g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
-           g_delta[u.j], g_after[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
+  WITH ledger AS (
+    INSERT INTO movements (seq, id, product_id, store_id, kind, delta, quantity_after, reserved_after, reason, reference,
+                           transfer_id, reservation_id, shipment_id, actor)
+    SELECT coalesce(g_seq[u.j], nextval('movements_seq_seq')), g_id[u.j], c_product[g_change[u.j]], c_store[g_change[u.j]], c_kind[g_change[u.j]],
+           g_delta[u.j], g_after[u.j], g_res[u.j], c_reason[g_change[u.j]], c_reference[g_change[u.j]], c_transfer[g_change[u.j]],
            c_reservation[g_change[u.j]], c_shipment[g_change[u.j]], c_actor[g_change[u.j]]
     FROM generate_subscripts(g_id, 1) AS u(j)
     ORDER BY u.j
@@ -655,4 +665,15 @@ BEGIN
   LEFT JOIN ledger m ON m.id = g_id[o_leg[u.j]]
   LEFT JOIN product p ON p.id = c_product[o_change[u.j]] AND o_outcome[u.j] = 'ok'
   ORDER BY u.j;
+
+  IF cardinality(w_k) > 0 THEN
+    INSERT INTO events (seq, type, product_id, store_id, data)
+    SELECT w_seq[v.j], CASE WHEN w_low[v.j] THEN 'stock.low' ELSE 'stock.restored' END, l_product[w_k[v.j]],
+           l_store[w_k[v.j]],
+           jsonb_build_object(
+             'productId', l_product[w_k[v.j]], 'storeId', l_store[w_k[v.j]], 'quantity', w_qty[v.j],
+             'reserved', w_res[v.j], 'available', w_qty[v.j] - w_res[v.j], 'minStock', w_min[v.j],
+             'movementId', g_id[w_leg[v.j]])
+    FROM generate_subscripts(w_k, 1) AS v(j);
+  END IF;
 END $$;

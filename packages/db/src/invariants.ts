@@ -137,27 +137,6 @@ export const INVARIANT_SQL = {
          and not exists (select 1 from public.shipment_lines x
                           where x.shipment_id = m.shipment_id and x.product_id = m.product_id)
     ) e`,
-  /**
-   * 7. Ledger rows without exactly one stock.changed event, and stock.changed events without
-   * their ledger row. Rows older than the oldest kept event are past retention (or were
-   * written before the outbox, or by a bulk seed), so the check starts at the ledger row of
-   * the oldest stock.changed event kept.
-   */
-  events: `with changed as (
-      select e.movement_id as id, count(*) as n from public.events e
-       where e.type = 'stock.changed' group by 1
-    ),
-    since as (
-      select m.seq from public.movements m
-       where m.id = (select e.movement_id from public.events e
-                      where e.type = 'stock.changed' order by e.seq limit 1)
-    )
-    select count(*)::int as n from (
-      select 1 from public.movements m left join changed c on c.id = m.id
-       where m.seq >= (select seq from since) and coalesce(c.n, 0) <> 1
-      union all
-      select 1 from changed c where c.n <> 1 or not exists (select 1 from public.movements m where m.id = c.id)
-    ) x`,
   /** Products whose kept total is not the sum of their levels. */
   totals: `select count(*)::int as n from public.products p
      where p.total_quantity <> coalesce((select sum(quantity) from public.stock_levels l where l.product_id = p.id), 0)`,
@@ -303,8 +282,9 @@ export async function readAuditWatermark(query: QueryFn): Promise<AuditWatermark
 
 /**
  * The ledger's frontier: its highest seq at a moment when no writer holds a lower one
- * uncommitted. A seq is taken inside an insert into movements, which holds ROW EXCLUSIVE on
- * the table until its transaction ends; SHARE mode waits for every such writer and keeps new
+ * uncommitted. A ledger seq is taken inside an insert into movements, or by stockroom_apply
+ * just before one, after locking the table the same way: either holds ROW EXCLUSIVE on the
+ * table until its transaction ends; SHARE mode waits for every such writer and keeps new
  * ones out while the maximum is read (an index probe), so every seq up to the answer is
  * committed or rolled back for good. Runs in the caller's transaction, which should end at once.
  */
@@ -349,8 +329,6 @@ export interface InvariantReport {
   shipmentErrors: number;
   /** The kept counters that differ from a recount, named ("store s1", "category tools"). */
   counterMismatches: string[];
-  /** Ledger rows without exactly one stock.changed event, or such events without their row. */
-  eventErrors: number;
 }
 
 const count = async (query: QueryFn, text: string) =>
@@ -368,7 +346,6 @@ export async function checkInvariants(query: QueryFn): Promise<InvariantReport> 
     reservedErrors: await count(query, INVARIANT_SQL.reserved),
     shipmentErrors: await count(query, INVARIANT_SQL.shipments),
     counterMismatches: (await query<{ counter: string }>(INVARIANT_SQL.counters)).map((r) => r.counter),
-    eventErrors: await count(query, INVARIANT_SQL.events),
   };
 }
 
@@ -401,10 +378,6 @@ export function invariantProblems(report: InvariantReport): string[] {
   if (report.shipmentErrors > 0)
     problems.push(
       `shipments: ${report.shipmentErrors} shipment lines or ledger rows where shipped, received or in transit disagree with the ledger`,
-    );
-  if (report.eventErrors > 0)
-    problems.push(
-      `events: ${report.eventErrors} ledger rows without exactly one stock.changed event, or such events without their row`,
     );
   for (const c of report.counterMismatches.slice(0, 20))
     problems.push(`counters: ${c} differs from a recount`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../src/client";
-import { EVENT_SELECT_SQL, publishEvents, writeEvents } from "../src/events";
+import { EVENT_FEED_SQL, LAST_SEQ_SQL, publishEvents, purgeEvents, writeEvents } from "../src/events";
 import { applyStockOperations, type StockOperation, sql } from "../src/index";
 import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
@@ -38,9 +38,8 @@ describe.each(backends)("the outbox (%s)", (backend) => {
   async function fresh(): Promise<EventRow[]> {
     const rows = rowsOf<EventRow>(
       await db().execute(
-        sql.raw(`select v.seq, v.type, e.product_id, e.store_id, v.data
-                   from (${EVENT_SELECT_SQL} where e.seq > ${Number(seen)}) v join events e on e.seq = v.seq
-                  order by v.seq`),
+        sql.raw(`select e.seq, e.type, e.product_id, e.store_id, e.data
+                   from ${EVENT_FEED_SQL} where e.seq > ${Number(seen)} order by e.seq`),
       ),
     );
     if (rows.length) seen = Number(rows.at(-1)!.seq);
@@ -158,7 +157,7 @@ describe.each(backends)("the outbox (%s)", (backend) => {
       ["reservation.created", 1, "a"],
       ["webhook.test", 2, null],
     ]);
-    const [last] = rowsOf<{ seq: number }>(await db().execute(sql`select max(seq) as seq from events`));
+    const [last] = rowsOf<{ seq: number }>(await db().execute(sql.raw(`select ${LAST_SEQ_SQL} as seq`)));
     // Once the transactions running meanwhile (none but autovacuum's) are done, the frontier
     // reaches the last event; then there is nothing more to publish.
     let published = 0;
@@ -171,6 +170,50 @@ describe.each(backends)("the outbox (%s)", (backend) => {
     }
     expect(published).toBe(Number(last!.seq));
     expect(await publishEvents(db())).toBe(0);
+    expect(invariantProblems(await checkInvariants(queryOf(db())))).toEqual([]);
+  });
+  it("keeps the ledger but drops events past retention from the feed; a cursor stays valid", async () => {
+    await apply([{ productId: Q, storeId: "b", kind: "adjustment", delta: 2, reason: "received" }]);
+    await writeEvents(db(), [{ type: "webhook.test", data: { n: 3 } }]);
+    await apply([{ productId: Q, storeId: "b", kind: "adjustment", delta: 1, reason: "received" }]);
+    await writeEvents(db(), [{ type: "webhook.test", data: { n: 4 } }]);
+    const written = await fresh();
+    expect(written.map((r) => r.type)).toEqual([
+      "stock.changed",
+      "webhook.test",
+      "stock.changed",
+      "webhook.test",
+    ]);
+    const feed = async (after: number) =>
+      rowsOf<{ seq: number; type: string }>(
+        await db().execute(
+          sql.raw(`select e.seq, e.type from ${EVENT_FEED_SQL} where e.seq > ${after} order by e.seq`),
+        ),
+      ).map((r) => [Number(r.seq), r.type]);
+    const everything = await feed(0);
+    // Everything up to the second ledger row is 40 days old.
+    const cut = Number(written[2]!.seq);
+    await db().execute(sql`update movements set created_at = now() - interval '40 days' where seq <= ${cut}`);
+    await db().execute(sql`update events set created_at = now() - interval '40 days' where seq <= ${cut}`);
+    const ledgerRows = async () =>
+      Number(rowsOf<{ n: number }>(await db().execute(sql`select count(*)::int as n from movements`))[0]!.n);
+    const ledgerBefore = await ledgerRows();
+    // Not published yet: nothing is dropped past the frontier.
+    await db().execute(sql`update event_watermark set published = ${cut - 1}`);
+    expect(await purgeEvents(db(), 30)).toBeGreaterThan(0);
+    expect(await feed(0)).toEqual(everything.filter(([seq]) => seq! >= cut));
+    while ((await publishEvents(db())) > 0);
+    await purgeEvents(db(), 30);
+    expect(await feed(0)).toEqual(everything.filter(([seq]) => seq! > cut));
+    // The outbox rows before it are gone, the ledger rows are not; an old cursor reads on.
+    expect(
+      rowsOf<{ n: number }>(
+        await db().execute(sql`select count(*)::int as n from events where seq <= ${cut}`),
+      )[0]!.n,
+    ).toBe(0);
+    expect(await ledgerRows()).toBe(ledgerBefore);
+    expect(await feed(Number(written[0]!.seq))).toEqual([[Number(written[3]!.seq), "webhook.test"]]);
+    expect(await purgeEvents(db(), 30)).toBe(0);
     expect(invariantProblems(await checkInvariants(queryOf(db())))).toEqual([]);
   });
 });

@@ -1,5 +1,11 @@
 import { createHmac } from "node:crypto";
-import { EVENT_SELECT_SQL, PUBLISHED_SEQ_SQL, type Queryable } from "@stockroom/db";
+import {
+  EVENT_FEED_SQL,
+  EVENT_SELECT_SQL,
+  LAST_SEQ_SQL,
+  PUBLISHED_SEQ_SQL,
+  type Queryable,
+} from "@stockroom/db";
 import type { TEvent } from "../routers/events/event.types";
 import { toEvent } from "./events";
 import { Statement } from "./named";
@@ -47,7 +53,12 @@ export async function fanOutDeliveries(db: Queryable, max = 1000): Promise<numbe
   const rows = await st.rows(
     db,
     `with ep as (
-       select w.id, w.events, w.cursor, least(${PUBLISHED_SEQ_SQL}, w.cursor + ${st.p(max)}) as upto
+       select w.id, w.events, w.cursor,
+              -- The seq of its max-th next event (sequence numbers have gaps), else the frontier.
+              coalesce((select max(n.seq) from (select e.seq from ${EVENT_FEED_SQL}
+                                                  where e.seq > w.cursor and e.seq <= ${PUBLISHED_SEQ_SQL}
+                                                  order by e.seq limit ${st.p(max)}) n
+                         having count(*) = ${st.p(max)}), ${PUBLISHED_SEQ_SQL}) as upto
          from webhook_endpoints w
         where w.enabled and w.cursor < ${PUBLISHED_SEQ_SQL}
         for update skip locked
@@ -55,7 +66,8 @@ export async function fanOutDeliveries(db: Queryable, max = 1000): Promise<numbe
      created as (
        insert into webhook_deliveries (endpoint_id, event_seq, event_id, product_id)
        select ep.id, e.seq, e.id, e.product_id from ep
-         join events e on e.seq > ep.cursor and e.seq <= ep.upto
+         cross join lateral (select e.seq, e.id, e.type, e.product_id from ${EVENT_FEED_SQL}
+                              where e.seq > ep.cursor and e.seq <= ep.upto) e
         where e.type <> 'webhook.test' and ('*' = any(ep.events) or e.type = any(ep.events))
        on conflict do nothing
        returning 1
@@ -240,7 +252,7 @@ export async function deliverWebhooks(db: Queryable, options: DeliveryOptions): 
 export async function outboxStatus(db: Queryable) {
   const [head] = await new Statement().rows<{ written: string | number; published: string | number }>(
     db,
-    `select (select case when s.is_called then s.last_value else 0 end from events_seq_seq s) as written,
+    `select ${LAST_SEQ_SQL} as written,
             ${PUBLISHED_SEQ_SQL} as published`,
   );
   const pending = await new Statement().rows<{ endpoint_id: string; age: string | number }>(

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
-import { type Queryable, writeEvents } from "@stockroom/db";
+import { EVENT_FEED_SQL, type Queryable, writeEvents } from "@stockroom/db";
 import { AppError, notFound } from "../errors";
 import type { DELIVERY_STATUSES, TWebhookEndpoint } from "../routers/webhooks/webhook.types";
 import { isoOf, Statement } from "./named";
@@ -231,7 +231,7 @@ const DELIVERY_SELECT = `select d.endpoint_id, d.event_id, d.event_seq, e.type, 
     coalesce((select json_agg(json_build_object('at', a.at, 'statusCode', a.status_code,
                                                 'durationMs', a.duration_ms, 'error', a.error) order by a.id)
                 from webhook_attempts a where a.endpoint_id = d.endpoint_id and a.event_seq = d.event_seq), '[]') as attempts
-  from webhook_deliveries d left join events e on e.seq = d.event_seq`;
+  from webhook_deliveries d left join ${EVENT_FEED_SQL} on e.seq = d.event_seq`;
 
 /** THE delivery mapper. */
 const toDelivery = (r: DeliveryRow) => ({

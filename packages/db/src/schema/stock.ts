@@ -74,7 +74,8 @@ export const movementKind = pgEnum("movement_kind", ["adjustment", "transfer_out
 export const movements = pgTable(
   "movements",
   {
-    // bigserial gives the ledger a total order that cursors can key on.
+    // bigserial gives the ledger a total order that cursors can key on. Its sequence is also
+    // the event feed's (schema/events.ts): a ledger row is its stock.changed event.
     seq: bigserial("seq", { mode: "number" }).primaryKey(),
     id: uuid("id").notNull().unique().defaultRandom(),
     productId: uuid("product_id")
@@ -86,6 +87,9 @@ export const movements = pgTable(
     kind: movementKind("kind").notNull(),
     delta: integer("delta").notNull(),
     quantityAfter: integer("quantity_after").notNull(),
+    // The level's reserved units after this row (the stock.changed event's data; 0 for rows
+    // written outside the door, e.g. a bulk seed).
+    reservedAfter: integer("reserved_after").notNull().default(0),
     reason: varchar("reason", { length: 32 }),
     reference: varchar("reference", { length: 255 }),
     transferId: uuid("transfer_id"),
