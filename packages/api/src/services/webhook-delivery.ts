@@ -1,4 +1,7 @@
 import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import {
   EVENT_FEED_SQL,
   EVENT_SELECT_SQL,
@@ -9,7 +12,7 @@ import {
 import type { TEvent } from "../routers/events/event.types";
 import { toEvent } from "./events";
 import { Statement } from "./named";
-import { checkWebhookUrl } from "./webhooks";
+import { checkedLookup, checkWebhookUrl } from "./webhooks";
 
 /**
  * Delivery of events to webhook endpoints, at least once, from the database:
@@ -122,6 +125,47 @@ export interface AttemptResult {
   retryAfterS?: number;
 }
 
+const pinned = checkedLookup();
+
+/**
+ * One POST, answered or not within `timeoutMs` (the whole exchange); redirects are not
+ * followed. `lookup` checks the addresses the connection goes to (checkedLookup).
+ */
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  lookup: LookupFunction | undefined,
+): Promise<{ status: number; retryAfter: string | undefined }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const target = new URL(url);
+  const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) =>
+      reject(signal.aborted ? Object.assign(new Error("timed out"), { name: "TimeoutError" }) : err);
+    const req = request(
+      target,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        signal,
+        ...(lookup ? { lookup } : {}),
+      },
+      (res) => {
+        res.on("error", fail);
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] }));
+        res.on("close", () => {
+          if (!res.complete) fail(new Error("the response was cut off"));
+        });
+        res.resume();
+      },
+    );
+    req.on("error", fail);
+    req.end(body);
+  });
+}
+
 /** One POST of the event to the endpoint, signed; never throws. */
 export async function sendWebhook(
   claim: Claimed,
@@ -141,21 +185,20 @@ export async function sendWebhook(
     const timestamp = Math.floor(Date.now() / 1000);
     const secrets =
       claim.previous_secret && claim.previous_valid ? [claim.secret, claim.previous_secret] : [claim.secret];
-    const res = await fetch(claim.url, {
-      method: "POST",
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: {
+    const res = await post(
+      claim.url,
+      {
         "content-type": "application/json",
         "user-agent": "Stockroom-Webhooks/1",
         "webhook-id": event.id,
         "webhook-timestamp": String(timestamp),
         "webhook-signature": signWebhook(secrets, event.id, timestamp, body),
       },
-    });
-    await res.arrayBuffer().catch(() => {});
-    const retryAfter = Number(res.headers.get("retry-after"));
+      body,
+      timeoutMs,
+      allowPrivate ? undefined : pinned,
+    );
+    const retryAfter = Number(res.retryAfter);
     return done({
       statusCode: res.status,
       error: null,

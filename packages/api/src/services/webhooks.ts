@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { type LookupAddress, lookup as lookupAll } from "node:dns";
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { EVENT_FEED_SQL, type Queryable, writeEvents } from "@stockroom/db";
 import { AppError, notFound } from "../errors";
 import type { DELIVERY_STATUSES, TWebhookEndpoint } from "../routers/webhooks/webhook.types";
@@ -73,6 +74,36 @@ export async function checkWebhookUrl(url: string, allowPrivate: boolean): Promi
       "WEBHOOK_URL_REFUSED",
       `The webhook host ${host} resolves to ${bad}, a private, loopback or link-local address`,
     );
+}
+
+/**
+ * The resolver a delivery connects through: it answers the addresses it has just checked, so
+ * the connection goes where the check looked. A name that re-resolves to a refused address
+ * between the check when the URL is saved (or an attempt starts) and the connection (DNS
+ * rebinding) fails the attempt instead of reaching it.
+ */
+export function checkedLookup(resolve: typeof lookupAll = lookupAll): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true, verbatim: true }, (err, found) => {
+      const addresses = found as unknown as LookupAddress[];
+      if (err) return callback(err, "", 0);
+      const bad = addresses.find((a) => refusedAddress(a.address));
+      if (bad !== undefined || addresses.length === 0) {
+        const refusal = Object.assign(
+          new Error(
+            bad === undefined
+              ? `The webhook host ${hostname} does not resolve`
+              : `The webhook host ${hostname} resolves to ${bad.address}, a private, loopback or link-local address`,
+          ),
+          { code: "WEBHOOK_URL_REFUSED" },
+        );
+        return callback(refusal, "", 0);
+      }
+      if ((options as { all?: boolean }).all)
+        return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
 
 interface EndpointRow {
