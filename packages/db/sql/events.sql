@@ -5,11 +5,13 @@
 -- a later one. So the feed is read only up to `event_watermark.published`, a `seq` below which
 -- every transaction that took one has finished (committed or rolled back):
 --
--- 1. The publisher reads the sequence's last value F, then, in a later statement, the running
---    transactions R (a snapshot's in-progress ids, less those seen running in other databases). Every seq up to F was taken before R was
---    read, by a transaction that already had its id (writers take an id before a seq: see
---    stockroom_write_events, and stockroom_apply writes levels before ledger rows), so that
---    transaction was either finished or in R.
+-- 1. The publisher reads the sequence's last value F, then, in a later statement, takes its own
+--    transaction id M and the transactions R that may still run with an id below M (a
+--    snapshot's in-progress ids, and every id from the snapshot's xmax up to M, which no
+--    snapshot lists; less those seen running in other databases). Every seq up to F was taken
+--    before M was, by a transaction that already had its id (writers take an id before a seq:
+--    see stockroom_write_events, and stockroom_apply writes levels before ledger rows), so
+--    that transaction was either finished or in R.
 -- 2. Once every transaction of R has finished (a later snapshot sees each as completed, so
 --    its rows are visible to every snapshot taken after this one's commit), `published`
 --    moves to F. F is kept as the candidate meanwhile.
@@ -32,6 +34,8 @@ DECLARE
   w event_watermark%ROWTYPE;
   before bigint;
   last_taken bigint;
+  mine xid8;
+  snap pg_snapshot;
 BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' THEN
     RAISE EXCEPTION 'stockroom_publish_events needs READ COMMITTED';
@@ -54,11 +58,23 @@ BEGIN
     SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO last_taken FROM movements_seq_seq s;
     EXIT WHEN last_taken <= w.published;
     w.candidate := last_taken;
+    -- Every seq up to last_taken was taken by a transaction whose id is below ours (it had its
+    -- id before its seq, and we take ours now, after reading last_taken). Of those, the ones
+    -- still running are the snapshot's in-progress list AND any at or above its xmax: a
+    -- snapshot lists only ids below xmax (one past the newest finished id), so the newest
+    -- writer, running alone, is in no list. So every id from xmax up to ours is waited for
+    -- too (few: ids handed out since the newest finish); finished ones pass at once.
+    mine := pg_current_xact_id();
+    snap := pg_current_snapshot();
     -- Transactions known to run in another database cannot write these events: left out, so a
     -- long one elsewhere in the cluster does not hold the feed back. (A backend never changes
     -- database; one missing from the view is kept, which only waits longer.)
     w.candidate_xip := ARRAY(
-      SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+      SELECT x::text FROM (
+        SELECT pg_snapshot_xip(snap) AS x
+        UNION ALL
+        SELECT g::text::xid8 FROM generate_series(pg_snapshot_xmax(snap)::text::numeric, mine::text::numeric - 1) AS g
+      ) AS r
       WHERE (x::text::numeric % 4294967296)::text NOT IN (
         SELECT a.backend_xid::text FROM pg_stat_activity a
         WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database()));

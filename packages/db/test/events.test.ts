@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../src/client";
 import { EVENT_FEED_SQL, LAST_SEQ_SQL, publishEvents, purgeEvents, writeEvents } from "../src/events";
-import { applyStockOperations, type StockOperation, sql } from "../src/index";
+import { APPLY_STOCK_SQL, applyStockOperations, changesJson, type StockOperation, sql } from "../src/index";
 import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
-import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
+import { connectPostgres, createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
 
 /**
  * The outbox as stockroom_apply writes it: one stock.changed per ledger row, a crossing of the
@@ -216,4 +216,29 @@ describe.each(backends)("the outbox (%s)", (backend) => {
     expect(await purgeEvents(db(), 30)).toBe(0);
     expect(invariantProblems(await checkInvariants(queryOf(db())))).toEqual([]);
   });
+  it.skipIf(backend !== "postgres")(
+    "does not publish the event of the only open writer, whose id is the newest (no snapshot lists it)",
+    async () => {
+      const writer = await connectPostgres(scratch.url!);
+      try {
+        await writer.query("begin");
+        const [{ seq }] = (
+          await writer.query(`select seq from (${APPLY_STOCK_SQL}) o`, [
+            changesJson([[{ productId: Q, storeId: "a", kind: "adjustment", delta: 1, reason: "received" }]]),
+          ])
+        ).rows as Array<{ seq: string }>;
+        for (let i = 0; i < 3; i++) await publishEvents(db());
+        const published = async () =>
+          Number(
+            rowsOf<{ p: number }>(await db().execute(sql`select published as p from event_watermark`))[0]!.p,
+          );
+        expect(await published()).toBeLessThan(Number(seq));
+        await writer.query("commit");
+        while ((await published()) < Number(seq)) await publishEvents(db());
+        expect((await fresh()).map((r) => [r.type, r.data.delta])).toEqual([["stock.changed", 1]]);
+      } finally {
+        await writer.end();
+      }
+    },
+  );
 });
