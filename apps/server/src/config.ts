@@ -1,3 +1,4 @@
+import { ATTEMPT_TIMEOUT_MS, DEFAULT_LEASE_MS, MIN_LEASE_MS } from "@stockroom/api";
 import { z } from "zod";
 
 const bool = (fallback: boolean) =>
@@ -98,6 +99,28 @@ export const ConfigSchema = z.object({
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0 || n > 100) {
         ctx.addIssue({ code: "custom", message: "Must be a number from 0 to 100" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  // How long a webhook delivery stays claimed by the process sending it: a process that dies
+  // mid-attempt leaves its claims to others after this. It must outlast an attempt (its
+  // timeout, and a second to record it), or a slow attempt would be sent twice at once.
+  STOCKROOM_WEBHOOK_LEASE_MS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return DEFAULT_LEASE_MS;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n > 3_600_000) {
+        ctx.addIssue({ code: "custom", message: `Must be an integer from ${MIN_LEASE_MS} to 3600000` });
+        return z.NEVER;
+      }
+      if (n < MIN_LEASE_MS) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Must be longer than a webhook attempt's timeout (${ATTEMPT_TIMEOUT_MS} ms) with ${MIN_LEASE_MS - ATTEMPT_TIMEOUT_MS} ms to spare for recording it: at least ${MIN_LEASE_MS}`,
+        });
         return z.NEVER;
       }
       return n;

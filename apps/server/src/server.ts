@@ -181,6 +181,7 @@ export async function startServer(config: Config, logger = createLogger(config))
     async () => {
       const options = {
         retryScale: config.STOCKROOM_WEBHOOK_RETRY_SCALE,
+        leaseMs: config.STOCKROOM_WEBHOOK_LEASE_MS,
         allowPrivate: config.STOCKROOM_WEBHOOK_ALLOW_PRIVATE,
         onOutcome: metrics.hooks.webhookDelivery,
       };

@@ -36,6 +36,8 @@ describe("loadConfig", () => {
     ["STOCKROOM_REPLICA_MAX_LAG_MS", "-5"],
     ["STOCKROOM_REPLICA_CHECK_MS", "10"],
     ["STOCKROOM_READ_YOUR_WRITES_MS", "soon"],
+    ["STOCKROOM_WEBHOOK_LEASE_MS", "soon"],
+    ["STOCKROOM_WEBHOOK_LEASE_MS", "10000"],
   ])("refuses %s=%j with a message naming the variable", (name, value) => {
     const message = failure({ [name]: value });
     expect(message).toContain(name);
@@ -59,6 +61,15 @@ describe("loadConfig", () => {
       STOCKROOM_READ_YOUR_WRITES_MS: 5000,
     });
     expect(loadConfig({ DATABASE_REPLICA_URL: "" }).DATABASE_REPLICA_URL).toBeUndefined();
+  });
+
+  it("keeps a webhook delivery's lease longer than its attempt's timeout", () => {
+    expect(loadConfig({}).STOCKROOM_WEBHOOK_LEASE_MS).toBe(30_000);
+    expect(loadConfig({ STOCKROOM_WEBHOOK_LEASE_MS: "11000" }).STOCKROOM_WEBHOOK_LEASE_MS).toBe(11_000);
+    for (const ms of ["10000", "5000", "0"])
+      expect(failure({ STOCKROOM_WEBHOOK_LEASE_MS: ms })).toContain(
+        "STOCKROOM_WEBHOOK_LEASE_MS: Must be longer than a webhook attempt's timeout (10000 ms) with 1000 ms to spare for recording it: at least 11000",
+      );
   });
 
   it("names every bad variable at once", () => {

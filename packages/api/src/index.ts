@@ -32,8 +32,11 @@ export {
 export { expireDueReservations } from "./services/reservations";
 export { DEFAULT_WRITE_BATCHING, type WriteBatching } from "./services/stock";
 export {
+  ATTEMPT_TIMEOUT_MS,
+  DEFAULT_LEASE_MS,
   type DeliveryOptions,
   deliverWebhooks,
+  MIN_LEASE_MS,
   outboxStatus,
   RETRY_SCHEDULE_S,
   retryDelayMs,

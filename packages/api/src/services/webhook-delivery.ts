@@ -29,8 +29,15 @@ import { checkedLookup, checkWebhookUrl } from "./webhooks";
 export const RETRY_SCHEDULE_S = [5, 300, 1800, 7200, 18_000, 36_000, 36_000, 36_000, 36_000, 36_000, 36_000];
 /** Give up on a receiver after this long. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
-/** A claim outlives the attempt's timeout; after it another worker may send again. */
-const LEASE_S = 30;
+/**
+ * How long a claim is held (STOCKROOM_WEBHOOK_LEASE_MS): after it another worker may send the
+ * delivery again, so a crashed worker's claims are resent this long after they were taken.
+ * A live worker must have finished with its claim by then, or two would send one attempt: the
+ * lease outlasts the attempt's timeout, with a second to spare for the name lookup before the
+ * POST and for recording the attempt.
+ */
+export const DEFAULT_LEASE_MS = 30_000;
+export const MIN_LEASE_MS = ATTEMPT_TIMEOUT_MS + 1000;
 
 /** Standard Webhooks: `v1,<base64 HMAC-SHA256(secret bytes, "{id}.{timestamp}.{body}")>`, one per secret. */
 export function signWebhook(secrets: string[], id: string, timestamp: number, body: string): string {
@@ -91,8 +98,12 @@ interface Claimed {
   previous_valid: boolean;
 }
 
-/** Leases up to `max` due deliveries (the head of each lane). */
-export async function claimDeliveries(db: Queryable, max: number): Promise<Claimed[]> {
+/** Leases up to `max` due deliveries (the head of each lane) for `leaseMs`. */
+export async function claimDeliveries(
+  db: Queryable,
+  max: number,
+  leaseMs = DEFAULT_LEASE_MS,
+): Promise<Claimed[]> {
   const st = new Statement();
   return st.rows<Claimed>(
     db,
@@ -109,7 +120,7 @@ export async function claimDeliveries(db: Queryable, max: number): Promise<Claim
         limit ${st.p(max)}
         for update of d skip locked
      )
-     update webhook_deliveries d set lease_until = now() + make_interval(secs => ${LEASE_S}),
+     update webhook_deliveries d set lease_until = now() + make_interval(secs => ${st.p(leaseMs / 1000)}::double precision),
             attempts = d.attempts + 1, updated_at = now()
        from due, webhook_endpoints w
       where d.endpoint_id = due.endpoint_id and d.event_seq = due.event_seq and w.id = d.endpoint_id
@@ -263,7 +274,9 @@ export interface DeliveryOptions {
   allowPrivate: boolean;
   /** Deliveries sent at once per round. */
   concurrency?: number;
+  /** An attempt's timeout (ATTEMPT_TIMEOUT_MS) and a claim's lease (DEFAULT_LEASE_MS): keep the lease longer. */
   timeoutMs?: number;
+  leaseMs?: number;
   /** Told each attempt's outcome (metrics). */
   onOutcome?: (outcome: "delivered" | "retry" | "failed" | "disabled") => void;
 }
@@ -271,7 +284,7 @@ export interface DeliveryOptions {
 /** One round: fan out, claim, send, record. Answers how many attempts it made. */
 export async function deliverWebhooks(db: Queryable, options: DeliveryOptions): Promise<number> {
   await fanOutDeliveries(db);
-  const claims = await claimDeliveries(db, options.concurrency ?? 16);
+  const claims = await claimDeliveries(db, options.concurrency ?? 16, options.leaseMs);
   if (claims.length === 0) return 0;
   const events = await eventsBySeq(
     db,
