@@ -57,6 +57,15 @@ export function mountEventStream(
       return problem(c, errorExit(err, ctx.requestId, "events.stream"));
     }
 
+    const headers = {
+      ...shellHeaders(c, "text/event-stream; charset=utf-8"),
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    };
+    // HEAD (answered by this GET route): the checks and headers, no stream. A stream started
+    // here would never be read nor cancelled, and would poll the feed until shutdown.
+    if (c.req.method === "HEAD") return new Response(null, { status: 200, headers });
+
     let stop = () => {};
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -118,13 +127,6 @@ export function mountEventStream(
         stop();
       },
     });
-    return new Response(body, {
-      status: 200,
-      headers: {
-        ...shellHeaders(c, "text/event-stream; charset=utf-8"),
-        "cache-control": "no-cache",
-        "x-accel-buffering": "no",
-      },
-    });
+    return new Response(body, { status: 200, headers });
   });
 }
