@@ -1,6 +1,7 @@
 import {
   type AnyOperation,
   coerceQuery,
+  EVENT_STREAM_PATH,
   operations,
   type RootContext,
   runOperation,
@@ -20,7 +21,8 @@ export interface EventStreamOptions {
   shutdown?: AbortSignal;
 }
 
-export const EVENT_STREAM_ROUTE = "GET /api/events/stream";
+/** Documented in the OpenAPI document by @stockroom/api (documentEventStream in openapi.ts). */
+export const EVENT_STREAM_ROUTE = `GET /api${EVENT_STREAM_PATH}`;
 
 /** The stream is the feed (events.list), read again and again: same key check, input and order. */
 const feed = operations.find((o) => o.name === "events.list") as AnyOperation;
@@ -43,7 +45,7 @@ export function mountEventStream(
   errorExit: ErrorExit,
   options: EventStreamOptions,
 ) {
-  app.get("/api/events/stream", async (c) => {
+  app.get(`/api${EVENT_STREAM_PATH}`, async (c) => {
     c.set("route", EVENT_STREAM_ROUTE);
     const ctx = makeContext(c);
     let query: Record<string, unknown>;
