@@ -16,7 +16,8 @@ const HELP = `pnpm bench [options]
 Seeds a scratch PostgreSQL database (on DATABASE_URL's server, else 127.0.0.1:5432), starts
 the server against it, drives the scenarios of loadtest/scenarios.js with wrk (autocannon when
 wrk is missing) at 50 and 500 connections, checks correctness after every write scenario,
-measures the same SQL with pgbench, prints a table and writes bench/results/<time>.json.
+follows every write scenario with a consumer of the event feed (GET /api/events, its lag and
+completeness), measures the same SQL with pgbench, prints a table and writes bench/results/<time>.json.
 
   --quick               tiny dataset and 1 s runs (the smoke test uses it)
   --layout <name>       the dataset: full (default: 10,000 products, 50 stores), large (200,000
@@ -32,6 +33,8 @@ measures the same SQL with pgbench, prints a table and writes bench/results/<tim
   --log-level <level>   the server's LOG_LEVEL (default warn)
   --profile             node --cpu-prof the server into bench/profiles/
   --no-pgbench          skip the pgbench comparison
+  --no-feed             do not follow write scenarios with a consumer of the event feed (its page
+                        reads load the server too: use it to compare writes with a server that has none)
   --database <url>      use this database (seeded if empty) instead of a scratch one
   --keep                keep the scratch database
   --server-root <dir>   run the server from another checkout (e.g. a baseline), same dataset and load
@@ -51,6 +54,7 @@ async function main() {
       "log-level": { type: "string" },
       profile: { type: "boolean" },
       "no-pgbench": { type: "boolean" },
+      "no-feed": { type: "boolean" },
       database: { type: "string" },
       keep: { type: "boolean" },
       "server-root": { type: "string" },
@@ -73,6 +77,7 @@ async function main() {
     poolSize: values.pool ? Number(values.pool) : undefined,
     logLevel: values["log-level"],
     pgbench: !values["no-pgbench"],
+    feed: !values["no-feed"],
     databaseUrl: values.database ?? process.env.BENCH_DATABASE_URL,
     keep: values.keep,
     serverRoot: values["server-root"],

@@ -7,6 +7,7 @@ import { chainMaker, LAYOUTS, requestMaker, SCENARIOS, storeId, TARGETS, writes 
 import { checkCorrectness, type Snapshot, snapshot } from "./check";
 import { cpuBetween, sampleCpu } from "./cpu";
 import { type LoadResult, runAutocannon, runChained, runWrk, type StepResult, wrkAvailable } from "./drivers";
+import { FEED_IDLE_MS, FeedConsumer, type FeedFigures } from "./feed";
 import { PGBENCH_BATCH, type PgbenchReport, pgbenchAvailable, runPgbenchComparisons } from "./pgbench";
 import { type Layout, productId, type SeedSummary, seedDataset } from "./seed";
 import { startBenchServer } from "./server";
@@ -37,6 +38,11 @@ export interface BenchOptions {
   keep?: boolean;
   /** Run the server from another checkout (a baseline to compare with). */
   serverRoot?: string;
+  /**
+   * Follow each write scenario with a consumer of the event feed (default true). Its page reads
+   * load the server too: turn it off to compare write throughput with a server that has no feed.
+   */
+  feed?: boolean;
   log?: (line: string) => void;
 }
 
@@ -50,6 +56,8 @@ export interface RunRow extends LoadResult {
   /** Chained scenarios (checkout): chains completed per second, and each step's figures. */
   chainsPerSec?: number;
   steps?: Array<StepResult & { name: string }>;
+  /** Write scenarios: the event feed read alongside by an integrator's consumer (feed.ts). */
+  feed?: FeedFigures;
 }
 
 export interface BenchReport {
@@ -132,6 +140,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       serverRoot: options.serverRoot ?? "this checkout",
       layoutName,
       layout,
+      feed: "off",
     },
     seed: undefined as unknown as SeedSummary,
     rows: [],
@@ -210,20 +219,36 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       next: requestMaker("mixed", context, Math.random),
     });
 
+    // An integrator's consumer of the event feed, following every write scenario.
+    const consumer = options.feed === false ? null : await FeedConsumer.create(server.url, apiKey);
+    if (consumer) {
+      report.options.feed = { limit: consumer.limit, idleMs: FEED_IDLE_MS };
+      log(
+        `feed consumer: a viewer key, limit ${consumer.limit}, ${FEED_IDLE_MS} ms sleep after a page that is not full`,
+      );
+    } else if (options.feed !== false) log("feed consumer: this server has no GET /api/events; not followed");
+
     let before: Snapshot = await snapshot(client);
     for (const [connections, scenarios] of plan) {
       for (const scenario of scenarios) {
+        const follower = writes(scenario) ? consumer : null;
+        // The consumer starts the run at the head of the feed, the ledger's position taken after.
+        await follower?.catchUp();
+        const ledgerFrom = follower ? await lastLedgerSeq(client) : "0";
         const pgPids = isLocal(databaseUrl) ? await backendPids(client) : [];
         const cpuBefore = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
         const load = { url: server.url, apiKey, connections, durationSec };
         const chain = (SCENARIOS[scenario] as { chain?: string[] }).chain;
         // Chained requests (each needs the answer before) cannot be pre-drawn for wrk.
-        const result: LoadResult & Pick<RunRow, "chainsPerSec" | "steps"> = chain
-          ? await runChained({ ...load, ...chainMaker(scenario, context, Math.random) }).then((r) => ({
+        const running: Promise<LoadResult & Pick<RunRow, "chainsPerSec" | "steps">> = chain
+          ? runChained({ ...load, ...chainMaker(scenario, context, Math.random) }).then((r) => ({
               ...r,
               steps: r.steps.map((step, k) => ({ name: chain[k]!, ...step })),
             }))
-          : await drive({ ...load, next: requestMaker(scenario, context, Math.random) });
+          : drive({ ...load, next: requestMaker(scenario, context, Math.random) });
+        const { result, feed } = follower
+          ? await follower.follow(running, () => ledgerIdsAfter(client, ledgerFrom))
+          : { result: await running, feed: undefined };
         const cpuAfter = [sampleCpu([server.pid]), sampleCpu(pgPids, false)] as const;
         const perReq = (ms: number) => (result.requests > 0 ? Math.round((ms * 1000) / result.requests) : 0);
         const row: RunRow = {
@@ -233,20 +258,24 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           ...result,
           serverCpuUsPerReq: perReq(cpuBetween(cpuBefore[0], cpuAfter[0])),
           dbCpuUsPerReq: perReq(cpuBetween(cpuBefore[1], cpuAfter[1])),
+          ...(feed ? { feed } : {}),
         };
         report.rows.push(row);
         log(formatRow(row));
+        if (feed) log(`  event feed: ${formatFeedRow(row).trimStart()}`);
         if (writes(scenario)) {
           const check = await checkCorrectness(client, { url: server.url, apiKey }, before);
+          // The feed's order and completeness are part of being correct.
+          const problems = [...check.problems, ...(feed?.problems ?? []).map((p) => `event feed: ${p}`)];
           report.correctness.push({
             after: `${scenario}@${connections}`,
-            ok: check.ok,
-            problems: check.problems,
+            ok: problems.length === 0,
+            problems,
             movements: check.movements,
             auditMs: check.auditMs,
             checkMs: check.ms,
           });
-          if (!check.ok) throw new BenchCorrectnessError(scenario, connections, check.problems);
+          if (problems.length > 0) throw new BenchCorrectnessError(scenario, connections, problems);
           before = await snapshot(client);
         }
       }
@@ -301,6 +330,22 @@ function migrateWith(serverRoot: string, url: string) {
     },
   );
   if (r.status !== 0) throw new Error(`migrating with ${serverRoot} failed:\n${r.stderr}`);
+}
+
+/** The ledger's last row now. */
+async function lastLedgerSeq(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ seq: string }>(
+    "select coalesce(max(seq), 0)::text as seq from movements",
+  );
+  return rows[0]!.seq;
+}
+
+/** The ledger rows written after `seq`: each has a stock.changed event the consumer must read. */
+async function ledgerIdsAfter(client: pg.Client, seq: string): Promise<string[]> {
+  const { rows } = await client.query<{ id: string }>("select id::text as id from movements where seq > $1", [
+    seq,
+  ]);
+  return rows.map((r) => r.id);
 }
 
 /** Backend PIDs only mean something when PostgreSQL runs on this machine. */
@@ -395,6 +440,42 @@ export const TABLE_HEADER = `${[
   "pg µs".padStart(7),
 ].join(" ")}`;
 
+/** A write scenario's event feed figures, one line under FEED_HEADER. */
+export function formatFeedRow(r: RunRow): string {
+  const f = r.feed!;
+  return [
+    r.scenario.padEnd(10),
+    String(r.connections).padStart(5),
+    String(f.ledgerRows).padStart(7),
+    String(f.written).padStart(7),
+    fmt(f.writtenPerSec, 0).padStart(6),
+    String(f.consumedDuringLoad).padStart(8),
+    String(f.backlogAtStop).padStart(7),
+    String(f.drainMs).padStart(6),
+    String(f.lagP50Ms).padStart(6),
+    String(f.lagP99Ms).padStart(6),
+    String(f.lagMaxMs).padStart(6),
+    String(f.pages).padStart(6),
+    (f.problems.length === 0 ? "ok" : `${f.problems.length} problems`).padStart(6),
+  ].join(" ");
+}
+
+export const FEED_HEADER = `${[
+  "scenario".padEnd(10),
+  "conns".padStart(5),
+  "ledger".padStart(7),
+  "events".padStart(7),
+  "ev/s".padStart(6),
+  "read in".padStart(8),
+  "backlog".padStart(7),
+  "drain".padStart(6),
+  "lag50".padStart(6),
+  "lag99".padStart(6),
+  "lagmax".padStart(6),
+  "pages".padStart(6),
+  "order".padStart(6),
+].join(" ")}`;
+
 /** The summary table, plus the ratios the issue asks for. */
 export function formatReport(report: BenchReport): string {
   const lines = [
@@ -405,8 +486,23 @@ export function formatReport(report: BenchReport): string {
     TABLE_HEADER,
     ...report.rows.map(formatRow),
     "",
-    `correctness: ${report.correctness.map((c) => `${c.after} ${c.ok ? "ok" : "FAILED"} (${c.auditMs !== undefined ? `audit ${c.auditMs} ms, ` : ""}check ${c.checkMs} ms)`).join(", ") || "no write scenario ran"}`,
   ];
+  const followed = report.rows.filter((r) => r.feed);
+  const feedOptions = report.options.feed as { limit: number; idleMs: number } | "off";
+  if (followed.length > 0 && feedOptions !== "off")
+    lines.push(
+      `event feed, read during each write scenario by a viewer paging GET /api/events (limit ${feedOptions.limit}, at once while`,
+      `pages are full, ${feedOptions.idleMs} ms sleep otherwise): ledger = ledger rows written during the run; events = the run's`,
+      "events (all types; its stock.changed, one per ledger row, all read); read in = read before the load stopped;",
+      "backlog = the rest; drain = ms from the load's end to the last one read; lag = read time − createdAt, ms",
+      "",
+      FEED_HEADER,
+      ...followed.map(formatFeedRow),
+      "",
+    );
+  lines.push(
+    `correctness: ${report.correctness.map((c) => `${c.after} ${c.ok ? "ok" : "FAILED"} (${c.auditMs !== undefined ? `audit ${c.auditMs} ms, ` : ""}check ${c.checkMs} ms)`).join(", ") || "no write scenario ran"}`,
+  );
   if (report.pgbench) {
     const p = report.pgbench;
     lines.push(

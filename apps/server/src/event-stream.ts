@@ -1,6 +1,7 @@
 import {
   type AnyOperation,
   coerceQuery,
+  EVENT_STREAM_PATH,
   operations,
   type RootContext,
   runOperation,
@@ -20,7 +21,8 @@ export interface EventStreamOptions {
   shutdown?: AbortSignal;
 }
 
-export const EVENT_STREAM_ROUTE = "GET /api/events/stream";
+/** Documented in the OpenAPI document by @stockroom/api (documentEventStream in openapi.ts). */
+export const EVENT_STREAM_ROUTE = `GET /api${EVENT_STREAM_PATH}`;
 
 /** The stream is the feed (events.list), read again and again: same key check, input and order. */
 const feed = operations.find((o) => o.name === "events.list") as AnyOperation;
@@ -43,7 +45,7 @@ export function mountEventStream(
   errorExit: ErrorExit,
   options: EventStreamOptions,
 ) {
-  app.get("/api/events/stream", async (c) => {
+  app.get(`/api${EVENT_STREAM_PATH}`, async (c) => {
     c.set("route", EVENT_STREAM_ROUTE);
     const ctx = makeContext(c);
     let query: Record<string, unknown>;
@@ -56,6 +58,15 @@ export function mountEventStream(
     } catch (err) {
       return problem(c, errorExit(err, ctx.requestId, "events.stream"));
     }
+
+    const headers = {
+      ...shellHeaders(c, "text/event-stream; charset=utf-8"),
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    };
+    // HEAD (answered by this GET route): the checks and headers, no stream. A stream started
+    // here would never be read nor cancelled, and would poll the feed until shutdown.
+    if (c.req.method === "HEAD") return new Response(null, { status: 200, headers });
 
     let stop = () => {};
     const body = new ReadableStream<Uint8Array>({
@@ -118,13 +129,6 @@ export function mountEventStream(
         stop();
       },
     });
-    return new Response(body, {
-      status: 200,
-      headers: {
-        ...shellHeaders(c, "text/event-stream; charset=utf-8"),
-        "cache-control": "no-cache",
-        "x-accel-buffering": "no",
-      },
-    });
+    return new Response(body, { status: 200, headers });
   });
 }

@@ -234,6 +234,19 @@ describe.each(backends)("the event feed on %s", (backend) => {
     );
   });
 
+  it("answers HEAD with the stream's status and headers, and opens no stream", async () => {
+    const head = (query: string) =>
+      t.app.request(`/api/events/stream${query}`, {
+        method: "HEAD",
+        headers: { authorization: `Bearer ${t.keys.viewer}` },
+      });
+    const ok = await head("");
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await ok.text()).toBe("");
+    expect((await head("?types=nope")).status).toBe(400);
+  });
+
   it("keeps every ledger row matched by one stock.changed event", async () => {
     expect(invariantProblems(await checkInvariants(queryOf(t.database.db)))).toEqual([]);
   });

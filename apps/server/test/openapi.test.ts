@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ERROR_CATALOGUE, type ErrorCode, operationErrorCodes, restRoutes } from "@stockroom/api";
+import {
+  ERROR_CATALOGUE,
+  type ErrorCode,
+  EVENT_STREAM_PATH,
+  operationErrorCodes,
+  operations,
+  restRoutes,
+  SERVER_ROUTES,
+} from "@stockroom/api";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,11 +82,12 @@ describe("the OpenAPI document and the docs", () => {
     for (const route of routes) expect(opOf(doc, route)?.security).toEqual([{ bearerAuth: [] }]);
   });
 
-  it("lists every procedure with a REST route, and nothing else", () => {
+  it("lists every procedure with a REST route and the server's own API routes, and nothing else", () => {
     const listed = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(listed.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(listed.sort()).toEqual([...routes, ...SERVER_ROUTES].map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of SERVER_ROUTES) expect(opOf(doc, route).operationId).toBe(route.operationId);
     for (const route of routes) expect(opOf(doc, route).operationId).toBe(route.procedure);
     for (const name of [
       "products.list",
@@ -482,6 +491,102 @@ describe("the OpenAPI document and the docs", () => {
             headers: { "idempotency-key": "k1" },
           }),
         ),
+    );
+  });
+
+  it("documents the event stream: its media type and frames, the feed's parameters and errors, as the server answers", async () => {
+    const stream = doc.paths[EVENT_STREAM_PATH]?.get as Json;
+    const feed = doc.paths["/events"].get as Json;
+    expect(stream.security).toEqual([{ bearerAuth: [] }]);
+    const ok = stream.responses["200"];
+    expect(Object.keys(ok.content)).toEqual(["text/event-stream"]);
+    expect(ok.headers["X-Request-Id"]).toEqual({ $ref: "#/components/headers/X-Request-Id" });
+    for (const part of ["retry: 2000", "`id: <sequence>`", "`data: ", ": heartbeat", "Last-Event-ID"])
+      expect(ok.description).toContain(part);
+    expect(ok.content["text/event-stream"].example).toMatch(/^retry: 2000\n\nid: 1042\ndata: \{.*\}\n\n/);
+
+    // The feed's query parameters, plus Last-Event-ID.
+    const params = stream.parameters as Json[];
+    const query = params.filter((p) => p.in === "query").map((p) => p.name);
+    expect(query.sort()).toEqual(
+      (feed.parameters as Json[])
+        .filter((p) => p.in === "query")
+        .map((p) => p.name)
+        .sort(),
+    );
+    expect(query).toEqual(expect.arrayContaining(["after", "types"]));
+    expect(params.find((p) => p.name === "Last-Event-ID")).toMatchObject({ in: "header", required: false });
+
+    // The feed's errors, each status with the codes the feed answers.
+    const feedOp = operations.find((o) => o.name === "events.list")!;
+    const listed = Object.entries(stream.responses as Record<string, Json>)
+      .filter(([status]) => Number(status) >= 400)
+      .flatMap(([status, r]) =>
+        Object.keys(r.content["application/problem+json"].examples).map((code) => `${status} ${code}`),
+      );
+    expect(listed.sort()).toEqual(
+      operationErrorCodes(feedOp)
+        .map((code) => `${ERROR_CATALOGUE[code].status} ${code}`)
+        .sort(),
+    );
+
+    /** Opens the stream; a 200 is cancelled once its headers are in (it would run on). */
+    const open = async (
+      query: string,
+      headers: Record<string, string> = {},
+      key: string | null = t.keys.viewer,
+    ) => {
+      const res = await t.app.request(`/api${EVENT_STREAM_PATH}${query}`, {
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      });
+      if (res.status === 200) {
+        await res.body?.cancel();
+        return { status: 200, type: res.headers.get("content-type") ?? "", body: null as Json | null };
+      }
+      return {
+        status: res.status,
+        type: res.headers.get("content-type") ?? "",
+        body: (await res.json()) as Json,
+      };
+    };
+    const documentedAs = (reply: { status: number; body: Json | null }) => {
+      const media = stream.responses[String(reply.status)]?.content?.["application/problem+json"];
+      return media && reply.body ? Object.keys(media.examples).includes(reply.body.code) : false;
+    };
+    // Every documented query parameter, with its documented example, is taken.
+    for (const p of params.filter((p) => p.in === "query")) {
+      const value = p.example ?? p.schema.example ?? p.schema.default;
+      const reply = await open(`?${p.name}=${encodeURIComponent(String(value))}`);
+      expect([p.name, reply.status, reply.type]).toEqual([
+        p.name,
+        200,
+        expect.stringMatching(/^text\/event-stream/),
+      ]);
+    }
+    expect((await open("", { "last-event-id": "1041" })).status).toBe(200);
+    // And anything else is refused as documented: an unknown type, a parameter the doc does not name.
+    const unknownType = await open("?types=stock.gone");
+    expect([unknownType.status, unknownType.body?.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(documentedAs(unknownType)).toBe(true);
+    expect(unknownType.body?.detail).toContain("Must be a comma list of");
+    const undocumented = await open("?colour=red");
+    expect([undocumented.status, undocumented.body?.code]).toEqual([400, "VALIDATION_FAILED"]);
+    for (const reply of [
+      await open("?after=-1"),
+      await open("", { "last-event-id": "x" }),
+      await open("", {}, null),
+      await open("", {}, "sk_live_nobody"),
+    ]) {
+      expect(reply.type).toMatch(/^application\/problem\+json/);
+      expect([reply.status, reply.body?.code, documentedAs(reply)]).toEqual([
+        reply.status,
+        reply.body?.code,
+        true,
+      ]);
+    }
+    // The documented example of a refused parameter is what the server says.
+    expect((await open("?after=-1")).body?.detail).toBe(
+      stream.responses["400"].content["application/problem+json"].examples.VALIDATION_FAILED.value.detail,
     );
   });
 

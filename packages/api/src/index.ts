@@ -1,7 +1,12 @@
 export * from "./context";
 export * from "./errors";
 export { coerceQuery } from "./lib/coerce-query";
-export { buildOpenApiDocument, operationErrorCodes } from "./openapi";
+export {
+  buildOpenApiDocument,
+  EVENT_STREAM_PATH,
+  operationErrorCodes,
+  SERVER_ROUTES,
+} from "./openapi";
 export {
   type AnyOperation,
   defineOperation,

@@ -186,6 +186,76 @@ function dropSafeIntegerBounds(node: unknown): void {
   for (const v of Object.values(o)) dropSafeIntegerBounds(v);
 }
 
+/** The feed as Server-Sent Events, under /api (served by apps/server/src/event-stream.ts). */
+export const EVENT_STREAM_PATH = "/events/stream";
+
+/**
+ * The routes of the API (under /api) that the server serves itself rather than through a
+ * procedure's REST route, each documented below by what it shares with a procedure. (/health,
+ * /ready, /metrics, /openapi.json and /docs sit outside /api: they are not API operations.)
+ */
+export const SERVER_ROUTES = [
+  { method: "GET", path: EVENT_STREAM_PATH, operationId: "events.stream", procedure: "events.list" },
+] as const;
+
+const STREAM_EXAMPLE = [
+  "retry: 2000",
+  "",
+  "id: 1042",
+  `data: {"id":"3f2b8c1d-9e4a-4b7c-8d6e-5f4a3b2c1d0e","sequence":1042,"type":"stock.low","createdAt":"2026-01-05T10:15:00.000Z","data":{"productId":"0b7f4a3e-3c1d-4d8e-9a55-2f0c4b1e9d10","storeId":"store1","quantity":4,"reserved":1,"available":3,"minStock":5,"movementId":"5c0e8a2f-7b41-4f6d-8e93-1a2b3c4d5e6f"}}`,
+  "",
+  ": heartbeat",
+  "",
+  "",
+].join("\n");
+
+/**
+ * GET /events/stream: the feed read again and again, so it takes the feed's query parameters
+ * and answers the feed's errors (its first read is a feed read, refused before the stream
+ * starts); what it adds is the Last-Event-ID header and the text/event-stream answer.
+ */
+function documentEventStream(paths: Record<string, Record<string, Json>>): void {
+  const feed = paths["/events"]?.get;
+  if (!feed) throw new Error("The event stream is documented from GET /events, which is missing");
+  const parameters = structuredClone((feed.parameters ?? []) as Json[]);
+  const limit = parameters.find((p) => p.in === "query" && p.name === "limit");
+  if (limit) limit.description = "The most events the stream takes from the feed per read";
+  parameters.push({
+    name: "Last-Event-ID",
+    in: "header",
+    required: false,
+    description:
+      "The `id:` of the last frame received: resume after it. Browsers' EventSource sends it by itself when it reconnects. Takes the place of `after`, with the same rules.",
+    schema: { type: "string", pattern: "^[0-9]{1,18}$" },
+    example: "1041",
+  });
+  const responses = structuredClone(feed.responses as Record<string, Json>);
+  for (const status of Object.keys(responses)) if (Number(status) < 400) delete responses[status];
+  responses["200"] = {
+    description:
+      "The stream, open until the client closes it. It starts with `retry: 2000` (the milliseconds an EventSource waits before reconnecting), then sends each event as one frame: `id: <sequence>` on one line, `data: <the event as one line of JSON>` (an `Event`, as `GET /events` lists it) on the next, then a blank line. After STOCKROOM_EVENT_HEARTBEAT_MS (15 s) without events it sends the comment frame `: heartbeat`. New events are picked up every STOCKROOM_EVENT_STREAM_POLL_MS (250 ms). The server ends the stream when the key is revoked or loses its role, and when it shuts down: reconnect with Last-Event-ID to resume.",
+    headers: headerRefs("X-Request-Id"),
+    content: {
+      "text/event-stream": {
+        schema: { type: "string", description: "Server-Sent Events frames, UTF-8" },
+        example: STREAM_EXAMPLE,
+      },
+    },
+  };
+  paths[EVENT_STREAM_PATH] = {
+    get: {
+      operationId: "events.stream",
+      tags: feed.tags,
+      summary: "The event feed, live (Server-Sent Events)",
+      description:
+        "Role viewer. The events of `GET /events` as Server-Sent Events, in the same order, with the same filters: from `after` (or Last-Event-ID), or from the oldest kept event. Bad parameters, a missing key or too low a role are refused with problem+json before the stream starts, as the feed refuses them.",
+      security: feed.security,
+      parameters,
+      responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
+    },
+  };
+}
+
 /**
  * The OpenAPI 3.1 document, generated once at start from the procedures and then made
  * true to what the REST adapter really sends: 201/204 success codes, problem+json errors
@@ -285,5 +355,6 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
       });
     }
   }
+  documentEventStream(paths);
   return doc as unknown as OpenAPIObject;
 }
