@@ -26,6 +26,22 @@ const levelQuantitySql = (layout: Layout, i: string, k: string) =>
   `case when (${i}) < ${layout.hotProducts} then ${HOT_QUANTITY} else 50 + (((${i}) * 7 + (${k}) * 13) % 150) end`;
 const levelMinStockSql = (i: string, k: string) => `(((${i}) * 3 + (${k}) * 11) % 80)`;
 
+/**
+ * Runs `insert` (ledger rows derived from existing levels, inside the caller's transaction)
+ * without the row-by-row foreign-key checks: their keys hold by construction, and checking them
+ * (a key-share lock on the product, the store and the level, millions of times) is most of a
+ * large seed. A superuser skips them for this one statement (replica mode fires no ordinary
+ * trigger, and movements has only the foreign-key ones); any other role checks them.
+ */
+async function withoutKeyChecks(client: pg.ClientBase, insert: () => Promise<unknown>): Promise<void> {
+  const skip = await client.query("savepoint seed_keys; set local session_replication_role = replica").then(
+    () => true,
+    () => client.query("rollback to savepoint seed_keys").then(() => false),
+  );
+  await insert();
+  if (skip) await client.query("set local session_replication_role = origin");
+}
+
 export interface SeedSummary {
   products: number;
   stores: number;
@@ -78,29 +94,19 @@ export async function seedDataset(client: pg.ClientBase, layout: Layout): Promis
        ) l(i, k)`,
       [hot, layout.stores, step, layout.products, layout.levelsPerColdProduct],
     );
-    // The ledger rows are derived from the levels just inserted, so their foreign keys hold by
-    // construction; checking them row by row (a key-share lock on the product, the store and
-    // the level, millions of times) is most of a large seed. A superuser skips those checks
-    // for this one statement (replica mode fires no ordinary trigger, and movements has only
-    // the foreign-key ones); any other role checks them.
-    const skipKeyChecks = await client
-      .query("savepoint seed_keys; set local session_replication_role = replica")
-      .then(
-        () => true,
-        () => client.query("rollback to savepoint seed_keys").then(() => false),
-      );
     // Ledger: each level was received (quantity + some), then some were sold; running sums hold.
-    await client.query(
-      `insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, created_at)
-       select l.product_id, l.store_id, 'adjustment', v.delta, v.after, v.reason, 'seed', now() - interval '1 day'
-       from stock_levels l
-       cross join lateral (values
-         (1, l.quantity + l.quantity % 7, l.quantity + l.quantity % 7, 'received'),
-         (2, -(l.quantity % 7), l.quantity, 'sold')) v(n, delta, after, reason)
-       where v.n = 1 or l.quantity % 7 <> 0
-       order by l.product_id, l.store_id, v.n`,
+    await withoutKeyChecks(client, () =>
+      client.query(
+        `insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, created_at)
+         select l.product_id, l.store_id, 'adjustment', v.delta, v.after, v.reason, 'seed', now() - interval '1 day'
+         from stock_levels l
+         cross join lateral (values
+           (1, l.quantity + l.quantity % 7, l.quantity + l.quantity % 7, 'received'),
+           (2, -(l.quantity % 7), l.quantity, 'sold')) v(n, delta, after, reason)
+         where v.n = 1 or l.quantity % 7 <> 0
+         order by l.product_id, l.store_id, v.n`,
+      ),
     );
-    if (skipKeyChecks) await client.query("set local session_replication_role = origin");
     await client.query(
       `update products p set total_quantity = s.units
        from (select product_id, sum(quantity)::int as units from stock_levels group by product_id) s
@@ -126,4 +132,59 @@ export async function seedDataset(client: pg.ClientBase, layout: Layout): Promis
     units: Number(rows[0]!.units),
     ms: Math.round(performance.now() - started),
   };
+}
+
+export interface LedgerExtension {
+  /** Ledger rows before and after. */
+  before: number;
+  after: number;
+  ms: number;
+}
+
+/**
+ * Grows the ledger of a seeded dataset to at least `minRows` rows, for measuring what scales
+ * with the ledger (the audit, backups) past what the layout's levels give (the large layout:
+ * ≈ 4.1 M rows). Each added pair is a later delivery and its sale on one level (+5, then −5,
+ * levels in key order, as many rounds over the levels as needed), so every level keeps its
+ * quantity and the running sums hold; no other table changes. Rows come after the seed's in
+ * ledger order, dated 12 hours ago.
+ */
+export async function extendLedger(client: pg.ClientBase, minRows: number): Promise<LedgerExtension> {
+  const started = performance.now();
+  const count = async () =>
+    Number((await client.query<{ n: string }>("select count(*) as n from movements")).rows[0]!.n);
+  const before = await count();
+  let missing = minRows - before;
+  if (missing <= 0) return { before, after: before, ms: Math.round(performance.now() - started) };
+  const levels = Number(
+    (await client.query<{ n: string }>("select count(*) as n from stock_levels")).rows[0]!.n,
+  );
+  if (levels === 0) throw new Error("extendLedger needs a seeded dataset: there are no stock levels");
+  await client.query("begin");
+  try {
+    await client.query("set local work_mem = '256MB'");
+    while (missing > 0) {
+      const pairs = Math.min(levels, Math.ceil(missing / 2));
+      await withoutKeyChecks(client, () =>
+        client.query(
+          `insert into movements (product_id, store_id, kind, delta, quantity_after, reason, reference, created_at)
+           select l.product_id, l.store_id, 'adjustment', v.delta, v.after, v.reason, 'seed-history',
+                  now() - interval '12 hours'
+           from (select product_id, store_id, quantity from stock_levels
+                 order by product_id, store_id limit $1) l
+           cross join lateral (values (1, 5, l.quantity + 5, 'received'), (2, -5, l.quantity, 'sold'))
+             v(n, delta, after, reason)
+           order by l.product_id, l.store_id, v.n`,
+          [pairs],
+        ),
+      );
+      missing -= pairs * 2;
+    }
+    await client.query("commit");
+  } catch (err) {
+    await client.query("rollback");
+    throw err;
+  }
+  await client.query("vacuum analyze movements");
+  return { before, after: await count(), ms: Math.round(performance.now() - started) };
 }

@@ -13,7 +13,7 @@ import {
   sku,
   storeId,
 } from "../scenarios.js";
-import { type Layout, productId, seedDataset } from "../src/seed";
+import { extendLedger, type Layout, productId, seedDataset } from "../src/seed";
 
 const reason = await postgresUnavailableReason();
 if (reason) console.warn(`\n[loadtest] SKIPPING the seed test: ${reason}\n`);
@@ -77,5 +77,24 @@ describe.skipIf(reason !== null).each([
     const report = await checkInvariants(async (text) => (await client.query(text)).rows);
     expect(invariantProblems(report)).toEqual([]);
     expect(report.checkedLevels).toBe(levelCount(layout));
+  });
+
+  it("extendLedger grows the ledger past the levels' count (several rounds) and keeps every invariant", async () => {
+    const count = async (table: string) =>
+      Number((await client.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0]!.n);
+    const units = async () =>
+      (await client.query<{ u: string }>("select sum(quantity)::text as u from stock_levels")).rows[0]!.u;
+    const before = { movements: await count("movements"), units: await units() };
+    // More than two rows per level beyond what is there: at least two rounds over the levels.
+    const target = before.movements + 2 * levelCount(layout) + 7;
+    const grown = await extendLedger(client, target);
+    expect(grown.before).toBe(before.movements);
+    expect(grown.after).toBeGreaterThanOrEqual(target);
+    expect(grown.after).toBe(await count("movements"));
+    expect(await units()).toBe(before.units);
+    const report = await checkInvariants(async (text) => (await client.query(text)).rows);
+    expect(invariantProblems(report)).toEqual([]);
+    // Asking for fewer rows than there are adds none.
+    expect(await extendLedger(client, 1)).toMatchObject({ before: grown.after, after: grown.after });
   });
 });

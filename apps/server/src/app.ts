@@ -4,10 +4,12 @@ import {
   AppError,
   appRouter,
   buildOpenApiDocument,
+  READ_AFTER_HEADER,
   type RootContext,
   type Runtime,
   toHandle,
 } from "@stockroom/api";
+import { lsnOrNull } from "@stockroom/db";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -35,6 +37,11 @@ const OWN_ALLOW = "GET, HEAD, OPTIONS";
 function consistencyOf(value: string | undefined): "strong" | "eventual" | undefined | null {
   if (value === undefined) return undefined;
   return value === "strong" || value === "eventual" ? value : null;
+}
+
+/** The Read-After request header: undefined when absent, null when not a WAL position. */
+function readAfterOf(value: string | undefined): bigint | undefined | null {
+  return value === undefined ? undefined : lsnOrNull(value);
 }
 
 export interface AppOptions {
@@ -111,11 +118,19 @@ export function createApp({
     app.use(
       cors({
         origin: corsOrigins.includes("*") ? "*" : corsOrigins,
-        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Consistency", "X-Request-Id"],
+        allowHeaders: [
+          "Authorization",
+          "Content-Type",
+          "Idempotency-Key",
+          "Consistency",
+          "Read-After",
+          "X-Request-Id",
+        ],
         allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         exposeHeaders: [
           "X-Request-Id",
           "Idempotent-Replayed",
+          "Write-Position",
           "Retry-After",
           "RateLimit-Limit",
           "RateLimit-Remaining",
@@ -184,6 +199,7 @@ export function createApp({
     authorization: header(c, "authorization") ?? null,
     idempotencyKey: header(c, "idempotency-key") ?? null,
     consistency: consistencyOf(header(c, "consistency")) ?? undefined,
+    readAfter: readAfterOf(header(c, READ_AFTER_HEADER)) ?? undefined,
     responseHeaders: c.get("responseHeaders"),
     runtime: handle,
     log: c.get("log"),
@@ -198,17 +214,25 @@ export function createApp({
           issues: [{ path: "Idempotency-Key", message: "Must be 1 to 255 characters" }],
         }),
       );
-    // Reads only (GET): a change always runs on the primary, so the header means nothing there.
-    if (
-      (c.req.method === "GET" || c.req.method === "HEAD") &&
-      consistencyOf(header(c, "consistency")) === null
-    )
-      return problem(
-        c,
-        new AppError("VALIDATION_FAILED", "Consistency must be 'strong' or 'eventual'", {
-          issues: [{ path: "Consistency", message: "Must be strong or eventual" }],
-        }),
-      );
+    // Reads only (GET): a change always runs on the primary, so these mean nothing there.
+    if (c.req.method === "GET" || c.req.method === "HEAD") {
+      if (consistencyOf(header(c, "consistency")) === null)
+        return problem(
+          c,
+          new AppError("VALIDATION_FAILED", "Consistency must be 'strong' or 'eventual'", {
+            issues: [{ path: "Consistency", message: "Must be strong or eventual" }],
+          }),
+        );
+      if (readAfterOf(header(c, READ_AFTER_HEADER)) === null)
+        return problem(
+          c,
+          new AppError(
+            "VALIDATION_FAILED",
+            "Read-After must be a Write-Position header value as a change answered it, e.g. 16/B374D848",
+            { issues: [{ path: "Read-After", message: "Must be a WAL position such as 16/B374D848" }] },
+          ),
+        );
+    }
     await next();
   };
   app.use("/api/*", checkRequestHeaders);

@@ -15,6 +15,7 @@ export interface TestServer {
 }
 
 export { type BackendName, testBackends } from "@stockroom/db/testing";
+export { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "./pg-cluster";
 
 /**
  * A real server in this process on a fresh embedded database (with demo data), on a free

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
 
 // Real server processes for the tests that kill, stop or starve them, and a plain node:http
@@ -157,13 +156,7 @@ export function httpRequest(url: string, options: HttpOptions = {}): Promise<Htt
 }
 
 /** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from "../src/pg-cluster";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

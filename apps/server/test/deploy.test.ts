@@ -16,6 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { createApp } from "../src/app";
 import { CONFIG_VARIABLES, ConfigSchema, loadConfig } from "../src/config";
+import { privateClusterUnavailableReason } from "../src/pg-cluster";
+
+if (privateClusterUnavailableReason())
+  console.warn(
+    `[stockroom tests] SKIPPING the run of the compose replica scripts: ${privateClusterUnavailableReason()}`,
+  );
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -62,6 +68,12 @@ const POSTGRES_IMAGE_ENV = new Set([
   "PGDATA",
   "POSTGRES_INITDB_ARGS",
 ]);
+
+/** Our scripts run inside the postgres image (deploy/postgres); what they read besides the image's variables. */
+const POSTGRES_SCRIPTS = ["deploy/postgres/primary-replication.sh", "deploy/postgres/replica-entrypoint.sh"];
+const POSTGRES_SCRIPT_ENV = new Set(
+  POSTGRES_SCRIPTS.flatMap((f) => [...read(f).matchAll(/\$\{?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!)),
+);
 
 const DEFAULT_PORT = ConfigSchema.parse({}).PORT;
 
@@ -253,7 +265,15 @@ function containerEnv(container: PodSpec): Record<string, string> {
 
 describe("docker compose", () => {
   it("has the services the issue asks for, each with an image or a build", () => {
-    expect(Object.keys(services).sort()).toEqual(["api", "backup", "db", "k6", "migrate", "tests"]);
+    expect(Object.keys(services).sort()).toEqual([
+      "api",
+      "backup",
+      "db",
+      "db-replica",
+      "k6",
+      "migrate",
+      "tests",
+    ]);
     for (const [name, s] of Object.entries(services)) expect(s.image ?? s.build, name).toBeTruthy();
     expect(APP_SERVICES.map(([n]) => n).sort()).toEqual(["api", "backup", "migrate"]);
     // One image for all three, built from this repository's Dockerfile.
@@ -292,8 +312,12 @@ describe("docker compose", () => {
       expect(() => loadConfig(env), name).not.toThrow();
       expect(loadConfig(env).DATABASE_URL, name).toMatch(/@db:5432\//);
     }
-    for (const key of Object.keys(services.db!.environment ?? {}))
-      expect(POSTGRES_IMAGE_ENV.has(key), key).toBe(true);
+    for (const name of ["db", "db-replica"])
+      for (const key of Object.keys(services[name]!.environment ?? {}))
+        expect(
+          POSTGRES_IMAGE_ENV.has(key) || POSTGRES_SCRIPT_ENV.has(key),
+          `${name}: ${key} is read by neither the postgres image nor deploy/postgres/*.sh`,
+        ).toBe(true);
     for (const key of Object.keys(services.tests!.environment ?? {}))
       expect(testEnvKnown(key), `tests: ${key} is not passed through turbo`).toBe(true);
     for (const key of Object.keys(services.k6!.environment ?? {}))
@@ -366,7 +390,89 @@ describe("docker compose", () => {
     expect(tests.build?.target).toBe("test");
     expect(tests.environment?.TEST_DATABASE_URL).toMatch(/@db:5432\//);
     for (const [name, s] of Object.entries(services))
-      if (!["k6", "tests"].includes(name)) expect(s.profiles, name).toBeUndefined();
+      if (!["k6", "tests", "db-replica"].includes(name)) expect(s.profiles, name).toBeUndefined();
+  });
+
+  it("puts a streaming standby of db under profile replica, set up by the scripts in deploy/postgres", () => {
+    const db = services.db!;
+    const replica = services["db-replica"]!;
+    expect(replica.profiles).toEqual(["replica"]);
+    expect(replica.image).toBe(db.image);
+    expect(replica.depends_on).toEqual({ db: { condition: "service_healthy" } });
+    expect(JSON.stringify(replica.healthcheck?.test)).toContain("pg_isready");
+    const [volume, path] = replica.volumes![0]!.split(":");
+    expect(path).toBe("/var/lib/postgresql/data");
+    expect(COMPOSE.volumes).toHaveProperty(volume!);
+    expect(volume).not.toBe(db.volumes![0]!.split(":")[0]);
+    // Each script is mounted where it runs: the primary's as an init script of the image,
+    // the standby's as its entrypoint.
+    const mounted = (s: ComposeService, file: string) =>
+      s.volumes!.find((v) => v.startsWith(`./${file}:`))?.split(":")[1];
+    const init = mounted(db, "deploy/postgres/primary-replication.sh");
+    expect(init).toMatch(/^\/docker-entrypoint-initdb\.d\/[\w-]+\.sh$/);
+    const entry = mounted(replica, "deploy/postgres/replica-entrypoint.sh");
+    expect(replica as { entrypoint?: string[] }).toHaveProperty("entrypoint", ["sh", entry]);
+    // The image runs an executable init script and sources any other (its set -eu and exit would leak).
+    const modes = spawnSync("git", ["ls-files", "-s", ...POSTGRES_SCRIPTS], { cwd: ROOT, encoding: "utf8" });
+    for (const line of modes.stdout.trim().split("\n")) expect(line).toMatch(/^100755 /);
+    for (const file of POSTGRES_SCRIPTS) {
+      const check = spawnSync("sh", ["-n", join(ROOT, file)], { encoding: "utf8" });
+      expect(check.status, `${file}: ${check.stderr}`).toBe(0);
+    }
+    // Both sides agree on the password's variable, and it is a required secret.
+    for (const s of [db, replica]) expect(s.environment?.POSTGRES_REPLICATION_PASSWORD).toBeTruthy();
+    expect(
+      interpolations(COMPOSE_TEXT).filter((v) => v.name === "POSTGRES_REPLICATION_PASSWORD").length,
+    ).toBe(2);
+  });
+
+  it.skipIf(privateClusterUnavailableReason() !== null)(
+    "the replica scripts make a streaming standby of a real primary (scripts/try-compose-replica.sh, outside Docker)",
+    () => {
+      const run = spawnSync("sh", [join(ROOT, "scripts/try-compose-replica.sh")], {
+        encoding: "utf8",
+        timeout: 300_000,
+      });
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain("all checks passed");
+    },
+    300_000,
+  );
+
+  it("starts the api with DATABASE_REPLICA_URL only while db-replica exists (profile replica)", () => {
+    const api = services.api!;
+    const env = api.environment!;
+    const replicaUrl = new URL(env.DATABASE_REPLICA_URL!);
+    const primaryUrl = new URL(loadConfig(env).DATABASE_URL!);
+    expect(replicaUrl.host).toBe("db-replica:5432");
+    // The standby is a copy of db: same role, password and database.
+    expect([replicaUrl.username, replicaUrl.password, replicaUrl.pathname]).toEqual([
+      primaryUrl.username,
+      primaryUrl.password,
+      primaryUrl.pathname,
+    ]);
+    expect(loadConfig(env).DATABASE_REPLICA_URL).toBe(env.DATABASE_REPLICA_URL);
+    // The command is the image's CMD behind a shell line that drops the URL when the host is missing.
+    const [shell, flag, line] = commandOf(api);
+    expect([shell, flag]).toEqual(["sh", "-c"]);
+    const cmd = JSON.parse(ops(stage("runtime"), "CMD").at(-1)!) as string[];
+    expect(line!.endsWith(`; exec ${cmd.join(" ")}`)).toBe(true);
+    // getent comes with glibc: the runtime image must be a Debian one.
+    expect(read("Dockerfile")).toMatch(/ARG NODE_IMAGE=node:\d+-bookworm/);
+    // The line itself, run here with the server's start replaced by printing what it would get.
+    const probe = (host: string) =>
+      spawnSync(
+        "sh",
+        [
+          "-c",
+          line!
+            .replaceAll("db-replica", host)
+            .replace(`exec ${cmd.join(" ")}`, 'echo "$DATABASE_REPLICA_URL"'),
+        ],
+        { env: { ...process.env, DATABASE_REPLICA_URL: env.DATABASE_REPLICA_URL }, encoding: "utf8" },
+      ).stdout.trim();
+    expect(probe("db-replica.invalid")).toBe("");
+    expect(probe("localhost")).toBe(env.DATABASE_REPLICA_URL);
   });
 });
 

@@ -10,8 +10,8 @@ import {
 } from "@stockroom/db";
 import { createScratchPostgres, postgresUnavailableReason } from "@stockroom/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "../src/pg-cluster";
 import { type ChildServer, type HttpResult, httpRequest, sleep, spawnServer, waitFor } from "./child-server";
-import { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "./pg-cluster";
 
 // Faults injected into a running system under a concurrent transfer load: backends killed
 // with pg_terminate_backend, PostgreSQL stopped (cleanly and by crash) and started again,

@@ -1,10 +1,10 @@
-import { createDatabase, type Database, rowsOf, sql } from "@stockroom/db";
+import { lsnOrNull } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
+import { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "../src/pg-cluster";
 import { type RunningServer, startServer } from "../src/server";
 import { waitFor } from "./child-server";
 import { createTestApp, expectProblem, type TestApp, testBackends } from "./helpers";
-import { type Cluster, createPrivateCluster, privateClusterUnavailableReason } from "./pg-cluster";
 
 // Reads on a REAL streaming replica: a private primary made with initdb and a standby made
 // from it with pg_basebackup -R, each on a free port, both stopped and removed afterwards.
@@ -42,6 +42,40 @@ describe.each(await testBackends())("Consistency header (%s)", (backend) => {
     }
   });
 
+  it("Read-After: a WAL position is accepted and changes nothing without a replica; anything else is a 400; changes answer no Write-Position", async () => {
+    const created = await t.rest("POST", "/api/stores", { body: { id: "ra-1", name: "RA" } });
+    expect(created.status).toBe(201);
+    // Without a read replica (always so on PGlite) every read sees every commit: no position to carry.
+    expect(created.headers.get("write-position")).toBeNull();
+    const viaTrpc = await t.trpc("mutation", "stores.create", { id: "ra-2", name: "RA" });
+    expect(viaTrpc.status).toBe(200);
+    expect(viaTrpc.headers.get("write-position")).toBeNull();
+    // Any position, even one far ahead of this database, reads the (only) database.
+    for (const value of ["0/0", "16/B374D848", "FFFFFFFF/FFFFFFFF"]) {
+      const got = await t.rest("GET", "/api/stores/ra-1", { headers: { "read-after": value } });
+      expect(got.status).toBe(200);
+      expect(got.body.name).toBe("RA");
+      const trpc = await t.trpc("query", "stores.get", { id: "ra-2" }, { headers: { "read-after": value } });
+      expect(trpc.status).toBe(200);
+    }
+    for (const value of ["", "latest", "16/B374D848/1", "123456789/0", "0x1/0", "1"]) {
+      const reply = await t.rest("GET", "/api/stores", { headers: { "read-after": value } });
+      expectProblem(reply, 400, "VALIDATION_FAILED");
+      expect(reply.body.issues).toEqual([
+        { path: "Read-After", message: "Must be a WAL position such as 16/B374D848" },
+      ]);
+      expect((await t.trpc("query", "stores.list", {}, { headers: { "read-after": value } })).status).toBe(
+        400,
+      );
+    }
+    // A change ignores it, as it ignores Consistency: it always runs on the primary.
+    const write = await t.rest("POST", "/api/stores", {
+      headers: { "read-after": "latest" },
+      body: { id: "ra-3", name: "RA" },
+    });
+    expect(write.status).toBe(201);
+  });
+
   it("is documented on every read, the audit and the key list saying they always read the primary", async () => {
     const doc = (await t.rest("GET", "/openapi.json")).body;
     const header = (path: string, method: string) =>
@@ -52,6 +86,38 @@ describe.each(await testBackends())("Consistency header (%s)", (backend) => {
     expect(header("/products", "get")?.description).toContain("read replica");
     for (const path of ["/inventory/audit", "/keys"])
       expect(header(path, "get")?.description).toContain("always runs on the primary");
+  });
+
+  it("documents Read-After on every read and Write-Position on every change's answer", async () => {
+    const doc = (await t.rest("GET", "/openapi.json")).body;
+    const pattern = "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$";
+    expect(doc.components.headers["Write-Position"].schema).toEqual({ type: "string", pattern });
+    let reads = 0;
+    let changes = 0;
+    interface Op {
+      parameters?: Array<{ name: string; schema?: unknown }>;
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    }
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Op>>))
+      for (const [method, op] of Object.entries(methods)) {
+        const readAfter = (op.parameters ?? []).find((p) => p.name === "Read-After");
+        const success = Object.entries(op.responses).find(([status]) => status.startsWith("2"))![1];
+        if (method === "get") {
+          reads += 1;
+          expect(readAfter?.schema, `${method} ${path}`).toEqual({ type: "string", pattern });
+          expect(success.headers?.["Write-Position"], `${method} ${path}`).toBeUndefined();
+        } else {
+          changes += 1;
+          expect(readAfter, `${method} ${path}`).toBeUndefined();
+          expect(success.headers?.["Write-Position"], `${method} ${path}`).toEqual({
+            $ref: "#/components/headers/Write-Position",
+          });
+        }
+      }
+    expect(reads).toBeGreaterThan(10);
+    expect(changes).toBeGreaterThan(10);
+    // The pattern the document gives is the one the server holds requests to.
+    expect(new RegExp(pattern).test("16/B374D848")).toBe(true);
   });
 });
 
@@ -64,9 +130,9 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
   let primary: Cluster | undefined;
   let standby: Cluster | undefined;
   const servers: RunningServer[] = [];
-  let standbySql: Database | undefined;
   let server: RunningServer;
   let tight: RunningServer;
+  let other: RunningServer;
   const keys = { writer: "", reader: "" };
 
   const start = (extra: Record<string, string>) =>
@@ -100,7 +166,7 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
   };
   const ready = async (s: RunningServer) => (await (await fetch(`${s.url}/ready`)).json()) as Ready;
   const metric = async (s: RunningServer, line: string) => {
@@ -115,19 +181,10 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
     if (waited === null)
       throw new Error(`the replica never became ${state}: ${JSON.stringify(await ready(s))}`);
   };
-  /** Stops replay on the standby; the request alone does not mean it has stopped yet. */
-  const pauseReplay = async () => {
-    await standbySql!.db.execute(sql`select pg_wal_replay_pause()`);
-    const paused = await waitFor(async () => {
-      const [row] = rowsOf<{ state: string }>(
-        await standbySql!.db.execute(sql`select pg_get_wal_replay_pause_state() as state`),
-      );
-      return row?.state === "paused";
-    }, 60_000);
-    if (paused === null) throw new Error("replay never paused");
-  };
+  const pauseReplay = () => standby!.replay("pause");
   let product = 0;
-  const createProduct = async (s: RunningServer, key: string) => {
+  /** A new product, and the Write-Position its creation answered. */
+  const write = async (s: RunningServer, key: string) => {
     product += 1;
     const reply = await call(s, "POST", "/api/products", key, {
       body: JSON.stringify({
@@ -138,15 +195,18 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
       }),
     });
     expect(reply.status).toBe(201);
-    return reply.body.id as string;
+    return { id: reply.body.id as string, position: reply.headers.get("write-position") ?? "" };
   };
+  const createProduct = async (s: RunningServer, key: string) => (await write(s, key)).id;
 
   beforeAll(async () => {
     primary = await createPrivateCluster();
     standby = await createPrivateCluster({ standbyOf: primary });
-    standbySql = await createDatabase({ url: standby.url("postgres"), poolSize: 1 });
     server = await start({ STOCKROOM_REPLICA_MAX_LAG_MS: "600000", STOCKROOM_READ_YOUR_WRITES_MS: "600000" });
     tight = await start({ STOCKROOM_REPLICA_MAX_LAG_MS: "300" });
+    // A second process beside `server`, as behind a load balancer: the writes go through
+    // `server`, so `other` never has a read-your-writes window of its own for them.
+    other = await start({ STOCKROOM_REPLICA_MAX_LAG_MS: "600000" });
     for (const [name, role] of [
       ["writer", "manager"],
       ["reader", "viewer"],
@@ -159,7 +219,6 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
 
   afterAll(async () => {
     await Promise.allSettled(servers.map((s) => s.close()));
-    await standbySql?.close().catch(() => {});
     await standby?.destroy();
     await primary?.destroy();
   }, 120_000);
@@ -198,8 +257,89 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
       expect((await call(server, "GET", "/api/inventory/audit", ADMIN)).status).toBe(200);
       expect((await ready(server)).replica).toMatchObject({ state: "streaming", servingReads: true });
     } finally {
-      await standbySql!.db.execute(sql`select pg_wal_replay_resume()`);
+      await standby!.replay("resume");
     }
+  });
+
+  it("a write through one server process and a read through another: with its Write-Position the read sees the write, also while replay is paused; without it the read is stale", async () => {
+    await untilState(server, "streaming");
+    await untilState(other, "streaming");
+    const replicaReads = () => metric(other, 'stockroom_db_reads_total{target="replica"}');
+    const primaryReads = () => metric(other, 'stockroom_db_reads_total{target="primary"}');
+    const readAt = (id: string, position?: string) =>
+      call(other, "GET", `/api/products/${id}`, keys.writer, {
+        headers: position === undefined ? {} : { "read-after": position },
+      });
+
+    // Replay running: the immediate read sees the write, and once `other`'s lag check has seen
+    // the replica past that position, the replica serves the same read.
+    const first = await write(server, keys.writer);
+    const firstAt = lsnOrNull(first.position);
+    expect(firstAt, `Write-Position ${JSON.stringify(first.position)}`).not.toBeNull();
+    const immediate = await readAt(first.id, first.position);
+    expect(immediate.status).toBe(200);
+    expect(immediate.body.id).toBe(first.id);
+    expect(
+      await waitFor(async () => other.runtime.reads!.replica.hasReplayed(firstAt!), 60_000),
+    ).not.toBeNull();
+    const fromReplica = await replicaReads();
+    expect((await readAt(first.id, first.position)).status).toBe(200);
+    expect(await replicaReads()).toBe(fromReplica + 1);
+
+    await pauseReplay();
+    try {
+      // tRPC changes answer it too.
+      const viaTrpc = await call(server, "POST", "/trpc/stores.create", keys.writer, {
+        body: JSON.stringify({ id: "ryw-trpc", name: "Made over tRPC" }),
+      });
+      expect(viaTrpc.status).toBe(200);
+      const storeAt = viaTrpc.headers.get("write-position") ?? "";
+      expect(lsnOrNull(storeAt)).not.toBeNull();
+      const second = await write(server, keys.writer);
+      expect(lsnOrNull(second.position)! >= lsnOrNull(storeAt)!).toBe(true);
+
+      // With the position: the replica has not replayed it, so the primary answers, with the write.
+      const onPrimary = await primaryReads();
+      const seen = await readAt(second.id, second.position);
+      expect(seen.status).toBe(200);
+      expect(seen.body.id).toBe(second.id);
+      expect(await primaryReads()).toBe(onPrimary + 1);
+      const trpc = await call(
+        other,
+        "GET",
+        `/trpc/stores.get?input=${encodeURIComponent(JSON.stringify({ id: "ryw-trpc" }))}`,
+        keys.reader,
+        { headers: { "read-after": storeAt } },
+      );
+      expect(trpc.status).toBe(200);
+      const listed = await call(other, "GET", "/api/products?q=RR-&limit=100", keys.reader, {
+        headers: { "read-after": second.position },
+      });
+      expect(listed.body.items.map((p: { id: string }) => p.id)).toContain(second.id);
+
+      // Without it, or with an older one the replica has passed, the replica serves a stale read.
+      expect((await readAt(second.id)).status).toBe(404);
+      expect((await readAt(second.id, first.position)).status).toBe(404);
+      const stale = await call(other, "GET", "/api/products?q=RR-&limit=100", keys.reader);
+      expect(stale.body.items.map((p: { id: string }) => p.id)).not.toContain(second.id);
+      expect(
+        (
+          await call(
+            other,
+            "GET",
+            `/trpc/stores.get?input=${encodeURIComponent(JSON.stringify({ id: "ryw-trpc" }))}`,
+            keys.reader,
+          )
+        ).status,
+      ).toBe(404);
+    } finally {
+      await standby!.replay("resume");
+    }
+    // Caught up: the position no longer keeps the read off the replica.
+    const secondAt = lsnOrNull((await write(server, keys.writer)).position)!;
+    expect(
+      await waitFor(async () => other.runtime.reads!.replica.hasReplayed(secondAt), 60_000),
+    ).not.toBeNull();
   });
 
   it("sends reads to the primary while the replica is behind its lag bound, and back when it catches up", async () => {
@@ -220,7 +360,7 @@ describe.skipIf(reason !== null)("reads on a PostgreSQL streaming replica", () =
       expect((await call(tight, "GET", `/api/products/${id}`, keys.reader)).status).toBe(200);
       expect(await metric(tight, 'stockroom_db_reads_total{target="primary"}')).toBe(before + 1);
     } finally {
-      await standbySql!.db.execute(sql`select pg_wal_replay_resume()`);
+      await standby!.replay("resume");
     }
     await untilState(tight, "streaming");
     const replicaReads = await metric(tight, 'stockroom_db_reads_total{target="replica"}');

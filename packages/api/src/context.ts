@@ -49,6 +49,8 @@ export interface RootContext {
   idempotencyKey: string | null;
   /** The Consistency header: "strong" reads the primary even when a read replica is configured. */
   consistency?: "strong" | "eventual";
+  /** The Read-After header: a WAL position this read must see (read-routing.ts). */
+  readAfter?: bigint;
   /** Headers a procedure wants on the response (e.g. idempotent-replayed), lower-case names. */
   responseHeaders: Map<string, string>;
   runtime: RuntimeHandle;

@@ -15,7 +15,7 @@ export {
   type OperationKind,
 } from "./operation";
 export { operations } from "./operations";
-export { ReadRouting } from "./read-routing";
+export { READ_AFTER_HEADER, ReadRouting, WRITE_POSITION_HEADER } from "./read-routing";
 export { type RestRoute, restRoutes } from "./rest-routes";
 export { type AppRouter, appRouter } from "./router";
 export {

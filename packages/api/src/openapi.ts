@@ -75,6 +75,9 @@ export function operationErrorCodes(op: AnyOperation): ErrorCode[] {
 }
 
 /** Response headers the server sends, referenced from every response that carries them. */
+/** A PostgreSQL WAL position as text, e.g. 16/B374D848 (Write-Position, Read-After). */
+const LSN_PATTERN = "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$";
+
 const HEADERS: Json = {
   "X-Request-Id": {
     description:
@@ -86,6 +89,12 @@ const HEADERS: Json = {
     description:
       "`true` when this is the stored answer to an earlier request with the same Idempotency-Key and body; absent otherwise.",
     schema: { type: "string", enum: ["true"] },
+  },
+  "Write-Position": {
+    description:
+      "Only from a server with a read replica (DATABASE_REPLICA_URL): the primary database's WAL position after this change committed. Send it back as `Read-After` on later reads, through any server process, to read this change (docs/scaling.md). Opaque to clients except for its order: the SDK keeps the highest one it was answered. Absent on PGlite, without a replica, and (rarely) when the position could not be read.",
+    schema: { type: "string", pattern: LSN_PATTERN },
+    example: "16/B374D848",
   },
   "Retry-After": {
     description: "Seconds to wait before retrying.",
@@ -315,7 +324,7 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
     if (success)
       success.headers = headerRefs(
         "X-Request-Id",
-        ...(route.type === "mutation" ? ["Idempotent-Replayed"] : []),
+        ...(route.type === "mutation" ? ["Idempotent-Replayed", "Write-Position"] : []),
       );
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of operationErrorCodes(route.operation)) {
@@ -338,6 +347,17 @@ export function buildOpenApiDocument(options: { baseUrl: string; version: string
             : "`strong` reads the primary database. Without it (or with `eventual`), when the server has a read replica, this read may be served there, a little behind the latest changes (at most STOCKROOM_REPLICA_MAX_LAG_MS); a key that made a change on this server within STOCKROOM_READ_YOUR_WRITES_MS reads the primary anyway. Any other value: 400 VALIDATION_FAILED.",
         schema: { type: "string", enum: ["strong", "eventual"] },
         example: "strong",
+      });
+      (op.parameters as Json[]).push({
+        name: "Read-After",
+        in: "header",
+        required: false,
+        description:
+          route.operation.consistency === "strong"
+            ? "A `Write-Position` a change answered. This read always runs on the primary, which holds every committed change, so it is accepted and has no effect. Not a WAL position: 400 VALIDATION_FAILED."
+            : "A `Write-Position` a change answered (the highest the client has seen). With a read replica, this read is served there only if the replica has replayed at least that far, else by the primary: it sees that change, whichever server process answers. Without a replica (or on PGlite) it is accepted and has no effect. Not a WAL position such as `16/B374D848`: 400 VALIDATION_FAILED.",
+        schema: { type: "string", pattern: LSN_PATTERN },
+        example: "16/B374D848",
       });
     }
     // The key is honoured on every change, PUT and DELETE as well as POST.

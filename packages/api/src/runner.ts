@@ -94,12 +94,18 @@ export async function runOperation(
     if (op.kind === "read" || auth === null)
       return await checkedOutput(op, await read(op, root, rt, auth, input));
     try {
-      if (op.kind === "statement" && root.idempotencyKey === null)
-        return await checkedOutput(
-          op,
-          await retryingStatement(() => op.handler(contextOf(root, rt, auth, rt.database.db, false), input)),
-        );
-      return await inTransaction(op, root, rt, auth, input, rawInput);
+      const data =
+        op.kind === "statement" && root.idempotencyKey === null
+          ? await checkedOutput(
+              op,
+              await retryingStatement(() =>
+                op.handler(contextOf(root, rt, auth, rt.database.db, false), input),
+              ),
+            )
+          : await inTransaction(op, root, rt, auth, input, rawInput);
+      // Only with a read replica: without one every read sees every commit, and the query is saved.
+      if (rt.reads) await rt.reads.committed(root);
+      return data;
     } finally {
       rt.reads?.wrote(auth.id);
     }

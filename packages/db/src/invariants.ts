@@ -30,12 +30,28 @@ const seqRange = (r: LedgerRange) => `seq > ${Math.trunc(r.after)} and seq <= ${
  * ledger summed, through the (product_id, store_id, seq) index).
  */
 export function ledgerSumsSql(range?: LedgerRange): string {
-  const scope = range
-    ? `where (product_id, store_id) in (select product_id, store_id from public.movements where ${seqRange(range)})`
-    : "";
-  return `with sums as (
-      select product_id, store_id, sum(delta) as s from public.movements ${scope} group by product_id, store_id
-    )
+  // A narrow range (an audit after some thousands of changes): each touched level's ledger is
+  // summed through its index and its level found by key. The aggregate form below led the
+  // planner to expect ~100 times the touched levels and to scan every level instead (on 2.2 M
+  // levels and 5 M ledger rows, 3,000 new rows: 1.5 s, against 0.1 s this way). A wide range
+  // (over a tenth of the ledger, such as the first audit) reads the ledger once, aggregated.
+  const narrow = range !== undefined && (range.upTo - range.after) * 10 <= range.upTo;
+  const sums = narrow
+    ? `touched as (select distinct product_id, store_id from public.movements where ${seqRange(range)}),
+    sums as (
+      select t.product_id, t.store_id,
+             (select sum(m.delta) from public.movements m
+               where m.product_id = t.product_id and m.store_id = t.store_id) as s
+        from touched t
+    )`
+    : `sums as (
+      select product_id, store_id, sum(delta) as s from public.movements ${
+        range
+          ? `where (product_id, store_id) in (select product_id, store_id from public.movements where ${seqRange(range)})`
+          : ""
+      } group by product_id, store_id
+    )`;
+  return `with ${sums}
     select l.product_id::text as product_id, l.store_id, l.quantity, coalesce(s.s, 0) as ledger_sum
       from public.stock_levels l ${range ? "join" : "left join"} sums s using (product_id, store_id)
      where l.quantity <> coalesce(s.s, 0)

@@ -31,6 +31,17 @@ export interface ReadReplica {
   status(): ReplicaStatus;
   /** A read on the replica failed by its connection: no more reads there until a check succeeds. */
   failed(): void;
+  /**
+   * Whether the replica had replayed the primary's WAL up to `position` at the last check
+   * (a write position a client carries back, see primaryPosition). Costs nothing: no query.
+   */
+  hasReplayed(position: bigint): boolean;
+  /**
+   * The primary's WAL insert position, read now: at or past the end of every commit that had
+   * returned before the call. One query at a time: callers that arrive while one runs share
+   * the next one, so a burst of changes costs one round trip, not one each.
+   */
+  primaryPosition(): Promise<string>;
   /** Runs one check now (the periodic ones go on). */
   check(): Promise<ReplicaStatus>;
   close(): Promise<void>;
@@ -48,6 +59,46 @@ export interface ReadReplicaOptions extends Omit<DatabaseOptions, "url" | "dataD
 export function parseLsn(text: string): bigint {
   const [hi = "0", lo = "0"] = text.split("/");
   return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+}
+
+const LSN_TEXT = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
+
+/** A pg_lsn as a client sends it back (`16/B374D848`), or null when it is not one. */
+export function lsnOrNull(text: string): bigint | null {
+  return LSN_TEXT.test(text) ? parseLsn(text) : null;
+}
+
+/**
+ * `run`, shared: every caller gets the answer of a run that STARTED after its call, and callers
+ * that arrive while a run is going share the next one. A burst of callers costs two runs at
+ * most, never one each, and no caller gets an answer from before it called.
+ */
+export function afterCall<T>(run: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | null = null;
+  let next: Promise<T> | null = null;
+  const start = () => {
+    const p = run();
+    running = p;
+    const clear = () => {
+      if (running === p) running = null;
+    };
+    p.then(clear, clear);
+    return p;
+  };
+  return () => {
+    if (next) return next;
+    if (!running) return start();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    const queued = settled.then(() => {
+      next = null;
+      return start();
+    });
+    next = queued;
+    return queued;
+  };
 }
 
 interface Sample {
@@ -71,6 +122,8 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
   const samples: Sample[] = [];
   let state: ReplicaState = "starting";
   let lagSeconds: number | null = null;
+  // The replica's replayed position at the last check that reached it as a standby.
+  let replayedAt: bigint | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ReplicaStatus> | null = null;
@@ -110,14 +163,17 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
       if (!r?.standby) {
         state = "not_a_standby";
         lagSeconds = null;
+        replayedAt = null;
         return;
       }
       if (r.lsn === null) {
         state = "down";
         lagSeconds = null;
+        replayedAt = null;
         return;
       }
       const replayed = parseLsn(r.lsn);
+      replayedAt = replayed;
       const now = performance.now();
       let caughtUpTo: number | null = null;
       for (let i = samples.length - 1; i >= 0; i--)
@@ -133,8 +189,20 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
     } catch {
       state = "down";
       lagSeconds = null;
+      replayedAt = null;
     }
   }
+
+  // The insert position, not pg_current_wal_lsn(): with synchronous_commit off a commit record
+  // may still be in the WAL buffers, past the write position, when the commit returns.
+  const readPosition = async () => {
+    const [row] = rowsOf<{ lsn: string }>(
+      await primary.db.execute(sql`select pg_current_wal_insert_lsn()::text as lsn`),
+    );
+    if (!row) throw new Error("pg_current_wal_insert_lsn() answered no row");
+    return row.lsn;
+  };
+  const primaryPosition = afterCall(readPosition);
 
   async function check(): Promise<ReplicaStatus> {
     running ??= measure().then(
@@ -168,7 +236,10 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
     failed() {
       state = "down";
       lagSeconds = null;
+      replayedAt = null;
     },
+    hasReplayed: (position) => replayedAt !== null && replayedAt >= position,
+    primaryPosition,
     check,
     async close() {
       closed = true;

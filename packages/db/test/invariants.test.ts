@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "../src/index";
-import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
+import { checkInvariants, invariantProblems, ledgerSumsSql, queryOf } from "../src/invariants";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
 import { seedLedger } from "./backup-helpers";
 
@@ -49,5 +49,47 @@ describe.each(backends)("shipment invariants (%s)", (backend) => {
     expect(r.shipmentErrors).toBe(1);
     await run(sql`update shipment_lines set received = received + 1, lost = 0`);
     expect(invariantProblems(await report())).toEqual([]);
+  });
+});
+
+describe.each(backends)("ledger sums over a seq range (%s)", (backend) => {
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await createTestDatabase(backend);
+    await seedLedger(scratch.database.db);
+  });
+  afterAll(() => scratch?.drop());
+
+  it("a few new rows (summed level by level) and most of the ledger (aggregated) find the same broken levels", async () => {
+    const query = queryOf(scratch.database.db);
+    const [{ max }] = (await query<{ max: string }>("select max(seq)::text as max from movements")) as [
+      { max: string },
+    ];
+    const levels = await query<{ product_id: string; store_id: string }>(
+      `select product_id::text as product_id, store_id from movements
+        group by product_id, store_id order by 1, 2 limit 2`,
+    );
+    const [a, b] = levels as [(typeof levels)[0], (typeof levels)[0]];
+    const level = (l: typeof a) => `product_id = '${l.product_id}' and store_id = '${l.store_id}'`;
+    // Both levels one unit off their ledger; only `a` moves after the current end of the ledger.
+    await query(`update stock_levels set quantity = quantity + 1 where (${level(a)}) or (${level(b)})`);
+    await query(
+      `insert into movements (product_id, store_id, kind, delta, quantity_after, reason)
+       select product_id, store_id, 'adjustment', 2, quantity + 2, 'received' from stock_levels where ${level(a)}`,
+    );
+    await query(`update stock_levels set quantity = quantity + 2 where ${level(a)}`);
+    const upTo = Number(max) + 1;
+    const broken = async (text: string) =>
+      (await query<{ product_id: string; store_id: string }>(text)).map(
+        (r) => `${r.product_id} ${r.store_id}`,
+      );
+    const narrow = ledgerSumsSql({ after: Number(max), upTo });
+    expect(narrow).toContain("touched");
+    const wide = ledgerSumsSql({ after: 0, upTo });
+    expect(wide).not.toContain("touched");
+    expect(await broken(narrow)).toEqual([`${a.product_id} ${a.store_id}`]);
+    const both = [`${a.product_id} ${a.store_id}`, `${b.product_id} ${b.store_id}`].sort();
+    expect(await broken(wide)).toEqual(both);
+    expect(await broken(ledgerSumsSql())).toEqual(both);
   });
 });

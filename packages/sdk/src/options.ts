@@ -24,6 +24,13 @@ export interface StockroomClientOptions {
    * Mutations are never batched: each carries its own Idempotency-Key. Default true.
    */
   batch?: boolean;
+  /**
+   * Read your own writes through any server process: remember the highest `Write-Position`
+   * a change was answered (servers with a read replica send it) and send it as `Read-After`
+   * with every query, so a read never comes from a replica that has not got this client's
+   * changes. Per client instance. Default true.
+   */
+  readYourWrites?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +43,7 @@ export interface ResolvedOptions {
   maxRetryDelayMs: number;
   headers: Record<string, string>;
   batch: boolean;
+  readYourWrites: boolean;
 }
 
 export function resolveOptions(options: StockroomClientOptions): ResolvedOptions {
@@ -54,6 +62,7 @@ export function resolveOptions(options: StockroomClientOptions): ResolvedOptions
     maxRetryDelayMs: nonNegative(options.maxRetryDelayMs, 30_000, "maxRetryDelayMs"),
     headers: { ...options.headers },
     batch: options.batch ?? true,
+    readYourWrites: options.readYourWrites ?? true,
   };
 }
 

@@ -31,6 +31,8 @@ export function transportFetch(options: {
   baseUrl: string;
   timeoutMs: number;
   fetch: FetchLike | undefined;
+  /** Sees the headers of every answer that arrived. */
+  onHeaders?: (headers: Headers) => void;
 }): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   // tRPC's HTTP links always pass the URL as a string.
   return async (input, init = {}) => {
@@ -52,6 +54,7 @@ export function transportFetch(options: {
         const fetchImpl = options.fetch ?? globalThis.fetch;
         res = await fetchImpl(url, { ...init, signal: controller.signal });
         text = await res.text();
+        options.onHeaders?.(res.headers);
       } catch (err) {
         if (outer?.aborted) throw outer.reason;
         if (timedOut)

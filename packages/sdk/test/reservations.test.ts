@@ -130,12 +130,14 @@ describe.each(backends)("reservations through the SDK (%s)", (backend) => {
     });
     expect((await level()).reserved).toBe(0);
 
-    for (const again of [
-      client.reservations.release({ id: held.id }),
-      client.reservations.commit({ id: held.id }),
-      client.reservations.extend({ id: held.id, ttlSeconds: 60 }),
-    ]) {
-      const err = await caught(again);
+    // Each call's rejection is caught as it is made: awaited one after another, a later one
+    // could reject while an earlier one was awaited, unhandled for that moment.
+    const refusals = await Promise.all([
+      caught(client.reservations.release({ id: held.id })),
+      caught(client.reservations.commit({ id: held.id })),
+      caught(client.reservations.extend({ id: held.id, ttlSeconds: 60 })),
+    ]);
+    for (const err of refusals) {
       expect(err).toBeInstanceOf(StockroomError);
       expect(err).toMatchObject({ code: "RESERVATION_NOT_ACTIVE", status: 409 });
       expect(err.detail).toMatch(/released/);

@@ -1,14 +1,25 @@
 import { execFile, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "./child-server";
+import { createDatabase, rowsOf, sql } from "@stockroom/db";
 
 // PRIVATE PostgreSQL clusters made by a test with initdb (or pg_basebackup from another one),
 // on free ports: the only servers a test may stop. The shared server on 5432 is never touched.
+// Here (not under test/) so other packages' tests can use them through @stockroom/server/testing.
 
 const run = promisify(execFile);
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 function findPgBin(): string | null {
   if (process.env.STOCKROOM_PG_BIN) return process.env.STOCKROOM_PG_BIN;
@@ -45,6 +56,11 @@ export interface Cluster {
   url(db: string, appName?: string): string;
   start(): Promise<void>;
   stop(mode: "fast" | "immediate"): Promise<void>;
+  /**
+   * A standby's WAL replay: pause resolves once replay has stopped (pg_wal_replay_pause()
+   * only asks for it), resume once it was asked to go on.
+   */
+  replay(action: "pause" | "resume"): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -111,6 +127,26 @@ export async function createPrivateCluster(options: { standbyOf?: Cluster } = {}
     },
     stop: async (mode) => {
       await asPostgres("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "60", "stop"]);
+    },
+    replay: async (action) => {
+      const db = await createDatabase({ url: cluster.url("postgres"), poolSize: 1 });
+      try {
+        if (action === "resume") {
+          await db.db.execute(sql`select pg_wal_replay_resume()`);
+          return;
+        }
+        await db.db.execute(sql`select pg_wal_replay_pause()`);
+        for (let waited = 0; ; waited += 50) {
+          const [row] = rowsOf<{ state: string }>(
+            await db.db.execute(sql`select pg_get_wal_replay_pause_state() as state`),
+          );
+          if (row?.state === "paused") return;
+          if (waited > 60_000) throw new Error("replay never paused");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await db.close();
+      }
     },
     destroy: async () => {
       await cluster.stop("immediate").catch(() => {});
