@@ -23,6 +23,12 @@ fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/stockroom-compose-replica.XXXXXX)
 chmod 755 "$work"
+# The scripts run as the postgres user, who may not be able to read the checkout (a fresh
+# clone in a private temporary directory): they run from copies in the work directory.
+mkdir "$work/deploy"
+cp "$repo/deploy/postgres/primary-replication.sh" "$repo/deploy/postgres/replica-entrypoint.sh" "$work/deploy/"
+chmod 755 "$work/deploy" && chmod 644 "$work/deploy/"*.sh
+cd "$work"
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 primary_port=$(free_port)
 replica_port=$(free_port)
@@ -69,7 +75,7 @@ ok "replication refused before deploy/postgres/primary-replication.sh"
 
 run_primary_script() {
   as_pg env PGDATA="$work/primary" PGHOST="$work" PGPORT="$primary_port" POSTGRES_USER=postgres \
-    POSTGRES_DB=postgres POSTGRES_REPLICATION_PASSWORD=repl-secret sh "$repo/deploy/postgres/primary-replication.sh" >/dev/null
+    POSTGRES_DB=postgres POSTGRES_REPLICATION_PASSWORD=repl-secret sh "$work/deploy/primary-replication.sh" >/dev/null
 }
 run_primary_script
 run_primary_script
@@ -82,7 +88,7 @@ ok "primary-replication.sh (twice): role replicator, one pg_hba.conf line, max_s
 start_replica() { # $1: password; runs the entrypoint in the background
   as_pg env PATH="$work/bin:$PATH" PGDATA="$work/replica" REPLICATION_PRIMARY_HOST=127.0.0.1 \
     REPLICATION_PRIMARY_PORT="$primary_port" POSTGRES_REPLICATION_PASSWORD="$1" \
-    sh "$repo/deploy/postgres/replica-entrypoint.sh" >>"$work/replica.out" 2>&1 &
+    sh "$work/deploy/replica-entrypoint.sh" >>"$work/replica.out" 2>&1 &
 }
 until_standby_streams() {
   i=0
@@ -126,7 +132,7 @@ as_pg "$bin/pg_ctl" -D "$work/replica" -m fast -w stop >/dev/null
 rm -rf "$work/replica"
 if as_pg env PATH="$work/bin:$PATH" PGDATA="$work/replica" REPLICATION_PRIMARY_HOST=127.0.0.1 \
   REPLICATION_PRIMARY_PORT="$primary_port" POSTGRES_REPLICATION_PASSWORD=wrong \
-  sh "$repo/deploy/postgres/replica-entrypoint.sh" >"$work/wrong.out" 2>&1; then fail "a wrong password went through"; fi
+  sh "$work/deploy/replica-entrypoint.sh" >"$work/wrong.out" 2>&1; then fail "a wrong password went through"; fi
 grep -q "could not ask the primary" "$work/wrong.out" || fail "a wrong password gave no message"
 ok "wrong password: the entrypoint stops with: $(tail -n 1 "$work/wrong.out")"
 echo "all checks passed"
