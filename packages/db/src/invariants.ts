@@ -298,7 +298,7 @@ export async function readAuditWatermark(query: QueryFn): Promise<AuditWatermark
 
 /**
  * The ledger's frontier: its highest seq at a moment when no writer holds a lower one
- * uncommitted. A ledger seq is taken inside an insert into movements, or by stockroom_apply
+ * uncommitted. A ledger seq is taken inside the ledger's INSERT, or by stockroom_apply
  * just before one, after locking the table the same way: either holds ROW EXCLUSIVE on the
  * table until its transaction ends; SHARE mode waits for every such writer and keeps new
  * ones out while the maximum is read (an index probe), so every seq up to the answer is
