@@ -193,6 +193,8 @@ describe.skipIf(reason !== null).each(DATASETS)(
           /** Whether each plan reads a trigram index (custom, generic). */
           trigram: [custom, generic].map((plan) => indexesUsed(plan).some((i) => TRIGRAM.has(i))),
           rowBound: rowBoundInIndex(custom) && rowBoundInIndex(generic),
+          /** The indexes each plan reads (custom, generic). */
+          indexes: [indexesUsed(custom), indexesUsed(generic)],
         });
       }
       return results;
@@ -217,6 +219,13 @@ describe.skipIf(reason !== null).each(DATASETS)(
 
     it.each(productLists)("%s", async (path) => {
       for (const p of await plansOf(path)) expect(p.seqScans, p.text).toEqual([]);
+    });
+
+    // A category's products with stockMin count their matches from the (category,
+    // total_quantity) index, not product by product through the category index.
+    it("/api/products?category=cat7&stockMin=100 counts from the category and total index", async () => {
+      const [list] = await plansOf("/api/products?category=cat7&stockMin=100&sort=-createdAt&limit=20");
+      for (const indexes of list!.indexes) expect(indexes, list!.text).toContain("products_live_category_total_idx");
     });
 
     it.each([

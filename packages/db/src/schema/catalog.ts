@@ -45,6 +45,13 @@ export const products = pgTable(
     index("products_live_name_idx").on(t.name, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_sku_idx").on(t.sku, t.id).where(sql`${t.deletedAt} is null`),
     index("products_live_total_idx").on(t.totalQuantity, t.id).where(sql`${t.deletedAt} is null`),
+    // A category's products with stockMin: their count from the index alone. Through the
+    // category index it visited every product of the category in the heap (10,000 at the large
+    // layout: 14 ms; from this index 2 ms). total_quantity is indexed above already, so a
+    // change of it was never a HOT update; this adds one index entry to it.
+    index("products_live_category_total_idx")
+      .on(t.category, t.totalQuantity, t.id)
+      .where(sql`${t.deletedAt} is null`),
     // Text search `q` (case-insensitive substring of name or sku, products and store
     // inventory): trigram indexes (pg_trgm, created by migration 0010), one per column, which
     // the planner ORs together. Patterns of fewer than 3 characters cannot use them.

@@ -1,0 +1,1 @@
+CREATE INDEX "products_live_category_total_idx" ON "products" USING btree ("category","total_quantity","id") WHERE "products"."deleted_at" is null;
