@@ -82,13 +82,19 @@ export const INVARIANT_SQL = {
           or count(*) filter (where kind = 'transfer_out') <> 1
           or count(*) filter (where kind = 'transfer_in') <> 1
     ) t`,
-  /** 5. Levels whose `reserved` is not the sum of their open reservation lines. */
-  reservedLevels: `select l.product_id::text as product_id, l.store_id, l.reserved, coalesce(h.units, 0) as held
-      from public.stock_levels l
-      left join (select r.product_id, r.store_id, sum(r.quantity) as units from public.reservation_lines r
+  /**
+   * 5. Levels whose `reserved` is not the sum of their open reservation lines: the levels that
+   * hold units (a partial index) against the open lines (another), so a chain's millions of
+   * levels that hold nothing are not read. Open lines of a level that does not exist count too.
+   */
+  reservedLevels: `select coalesce(l.product_id, h.product_id)::text as product_id,
+           coalesce(l.store_id, h.store_id) as store_id,
+           coalesce(l.reserved, 0) as reserved, coalesce(h.units, 0) as held
+      from (select product_id, store_id, reserved from public.stock_levels where reserved <> 0) l
+      full join (select r.product_id, r.store_id, sum(r.quantity) as units from public.reservation_lines r
                   where r.open group by r.product_id, r.store_id) h
         on h.product_id = l.product_id and h.store_id = l.store_id
-     where l.reserved <> coalesce(h.units, 0)
+     where coalesce(l.reserved, 0) <> coalesce(h.units, 0)
      order by 1, 2
      limit 1000`,
   /**

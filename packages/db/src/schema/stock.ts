@@ -63,6 +63,11 @@ export const stockLevels = pgTable(
     index("stock_levels_category_shortfall_idx")
       .on(t.category, sql`(${t.quantity} - ${t.reserved} - ${t.minStock})`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),
+    // The audit's reserved and incoming checks read only the levels that hold units or expect
+    // them (few among a chain's millions). quantity and reserved are in the indexes above
+    // already; incoming joins them, so a change of incoming is no longer a HOT update.
+    index("stock_levels_reserved_idx").on(t.productId, t.storeId).where(sql`${t.reserved} <> 0`),
+    index("stock_levels_incoming_idx").on(t.productId, t.storeId).where(sql`${t.incoming} <> 0`),
     index("stock_levels_shortfall_idx")
       .on(sql`(${t.quantity} - ${t.reserved} - ${t.minStock})`, t.storeId, t.sku, t.productId)
       .where(sql`${t.quantity} - ${t.reserved} < ${t.minStock}`),

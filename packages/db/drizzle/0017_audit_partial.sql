@@ -1,0 +1,2 @@
+CREATE INDEX "stock_levels_reserved_idx" ON "stock_levels" USING btree ("product_id","store_id") WHERE "stock_levels"."reserved" <> 0;--> statement-breakpoint
+CREATE INDEX "stock_levels_incoming_idx" ON "stock_levels" USING btree ("product_id","store_id") WHERE "stock_levels"."incoming" <> 0;
