@@ -225,7 +225,8 @@ describe.skipIf(reason !== null).each(DATASETS)(
     // total_quantity) index, not product by product through the category index.
     it("/api/products?category=cat7&stockMin=100 counts from the category and total index", async () => {
       const [list] = await plansOf("/api/products?category=cat7&stockMin=100&sort=-createdAt&limit=20");
-      for (const indexes of list!.indexes) expect(indexes, list!.text).toContain("products_live_category_total_idx");
+      for (const indexes of list!.indexes)
+        expect(indexes, list!.text).toContain("products_live_category_total_idx");
     });
 
     it.each([

@@ -3,7 +3,8 @@ import { createDatabase, rowsOf, sql } from "../src";
 import { postgresAdminUrl, postgresUnavailableReason } from "../src/testing";
 
 const skipReason = await postgresUnavailableReason();
-if (skipReason) console.warn(`[stockroom tests] SKIPPING session settings tests (PostgreSQL only): ${skipReason}`);
+if (skipReason)
+  console.warn(`[stockroom tests] SKIPPING session settings tests (PostgreSQL only): ${skipReason}`);
 
 /** jit and plan_cache_mode as a pooled connection of the API sees them. */
 async function settings(options: { genericPlans?: boolean } = {}) {
