@@ -194,12 +194,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       cpuProfDir: options.cpuProfDir,
       serverRoot: options.serverRoot,
       // The audit the correctness check asks for reads the whole ledger: millions of rows at
-      // the large layout, longer than the default statement (10 s) and request (30 s) timeouts.
+      // the large layout, longer than the default audit (25 s) and request (30 s) timeouts.
       env:
         layoutName === "large"
           ? {
               STOCKROOM_STATEMENT_TIMEOUT_MS: process.env.STOCKROOM_STATEMENT_TIMEOUT_MS ?? "600000",
               STOCKROOM_REQUEST_TIMEOUT_MS: process.env.STOCKROOM_REQUEST_TIMEOUT_MS ?? "600000",
+              STOCKROOM_AUDIT_TIMEOUT_MS: process.env.STOCKROOM_AUDIT_TIMEOUT_MS ?? "590000",
             }
           : undefined,
     });

@@ -1,4 +1,4 @@
-import { ATTEMPT_TIMEOUT_MS, DEFAULT_LEASE_MS, MIN_LEASE_MS } from "@stockroom/api";
+import { ATTEMPT_TIMEOUT_MS, DEFAULT_AUDIT_TIMEOUT_MS, DEFAULT_LEASE_MS, MIN_LEASE_MS } from "@stockroom/api";
 import { z } from "zod";
 
 const bool = (fallback: boolean) =>
@@ -75,6 +75,9 @@ export const ConfigSchema = z.object({
       message: "Must be a comma-separated list of origins like https://shop.example.com, or *",
     }),
   STOCKROOM_REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+  // How long the ledger audit's checks may run (a first or full audit reads the whole ledger),
+  // instead of STOCKROOM_STATEMENT_TIMEOUT_MS. Below the request timeout (checked in loadConfig).
+  STOCKROOM_AUDIT_TIMEOUT_MS: int(DEFAULT_AUDIT_TIMEOUT_MS, 100, 600_000),
   STOCKROOM_SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   // How often expired reservations are turned `expired` (their holds stop counting at
   // expiresAt whatever this is; the sweep records the transition). 0 turns the sweep off.
@@ -144,6 +147,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.DATABASE_REPLICA_URL && !parsed.data.DATABASE_URL)
     throw new ConfigError(
       "Invalid configuration:\n  DATABASE_REPLICA_URL: Needs DATABASE_URL (the primary it replicates); the embedded PGlite database has no replicas",
+    );
+  if (parsed.data.STOCKROOM_AUDIT_TIMEOUT_MS >= parsed.data.STOCKROOM_REQUEST_TIMEOUT_MS)
+    throw new ConfigError(
+      `Invalid configuration:\n  STOCKROOM_AUDIT_TIMEOUT_MS: Must be below STOCKROOM_REQUEST_TIMEOUT_MS (${parsed.data.STOCKROOM_REQUEST_TIMEOUT_MS}), or the request is cut before the audit can answer; raise both`,
     );
   return parsed.data;
 }

@@ -98,6 +98,7 @@ export async function startServer(config: Config, logger = createLogger(config))
     },
     ...(replica ? { reads: new ReadRouting(replica, config.STOCKROOM_READ_YOUR_WRITES_MS) } : {}),
     webhooksAllowPrivate: config.STOCKROOM_WEBHOOK_ALLOW_PRIVATE,
+    auditTimeoutMs: config.STOCKROOM_AUDIT_TIMEOUT_MS,
   };
   const app = createApp({
     runtime,

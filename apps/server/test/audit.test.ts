@@ -160,3 +160,44 @@ describe.each(backends)("incremental ledger audit on %s", (backend) => {
     expect(bad.body.issues[0].path).toBe("full");
   });
 });
+
+describe.each(backends.filter((b) => b === "postgres"))("the audit's own timeout on %s", (backend) => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  // A full audit reads the whole ledger, so it runs under STOCKROOM_AUDIT_TIMEOUT_MS rather
+  // than the statement timeout every other query has; the run's connection gets it, not the pool.
+  it("cuts a full audit at the audit timeout with 503, answers it under a longer one, and leaves the pool as it was", async () => {
+    t = await createTestApp(backend);
+    await t.rest("POST", "/api/stores", { body: { id: "at", name: "Audit timeout store" } });
+    const p = await t.rest("POST", "/api/products", {
+      body: { sku: "AT-1", name: "AT-1", category: "audit", price: 1 },
+    });
+    expect(
+      (
+        await t.rest("POST", "/api/inventory/adjustments", {
+          body: { productId: p.body.id, storeId: "at", delta: 10, reason: "received" },
+        })
+      ).status,
+    ).toBe(201);
+    // 300,000 more ledger rows on that level that add up to nothing: +5 received, -5 sold.
+    await t.database.db.execute(
+      sql.raw(`insert into movements (product_id, store_id, kind, delta, quantity_after, reason)
+       select '${p.body.id}', 'at', 'adjustment', case when i % 2 = 0 then 5 else -5 end,
+              case when i % 2 = 0 then 15 else 10 end, case when i % 2 = 0 then 'received' else 'sold' end
+       from generate_series(0, 299999) i`),
+    );
+    t.runtime.auditTimeoutMs = 20;
+    const cut = await t.rest("GET", "/api/inventory/audit?full=true");
+    expectProblem(cut, 503, "UNAVAILABLE");
+    expect(cut.body.detail).toContain("STOCKROOM_AUDIT_TIMEOUT_MS (20 ms)");
+    t.runtime.auditTimeoutMs = 20_000;
+    const full = await t.rest("GET", "/api/inventory/audit?full=true");
+    expect(full.status, full.text).toBe(200);
+    expect(full.body).toMatchObject({ mode: "full", checkedLevels: 1, discrepancies: [] });
+    const [setting] = rowsOf<{ t: string }>(
+      await t.database.db.execute(sql`select current_setting('statement_timeout') as t`),
+    );
+    expect(setting!.t).toBe("10s");
+  });
+});

@@ -72,6 +72,18 @@ describe("loadConfig", () => {
       );
   });
 
+  it("keeps the audit's timeout below the request's, so an audit answers before its request is cut", () => {
+    expect(loadConfig({}).STOCKROOM_AUDIT_TIMEOUT_MS).toBe(25_000);
+    expect(
+      loadConfig({ STOCKROOM_AUDIT_TIMEOUT_MS: "100000", STOCKROOM_REQUEST_TIMEOUT_MS: "120000" })
+        .STOCKROOM_AUDIT_TIMEOUT_MS,
+    ).toBe(100_000);
+    expect(failure({ STOCKROOM_AUDIT_TIMEOUT_MS: "30000" })).toContain(
+      "STOCKROOM_AUDIT_TIMEOUT_MS: Must be below STOCKROOM_REQUEST_TIMEOUT_MS (30000)",
+    );
+    expect(failure({ STOCKROOM_REQUEST_TIMEOUT_MS: "20000" })).toContain("STOCKROOM_AUDIT_TIMEOUT_MS");
+  });
+
   it("names every bad variable at once", () => {
     const message = failure({ PORT: "abc", LOG_LEVEL: "loud", STOCKROOM_DEMO: "maybe" });
     for (const name of ["PORT", "LOG_LEVEL", "STOCKROOM_DEMO"]) expect(message).toContain(name);

@@ -29,7 +29,12 @@ export interface Runtime {
   reads?: ReadRouting;
   /** Webhook URLs may be http and reach private addresses (STOCKROOM_WEBHOOK_ALLOW_PRIVATE). */
   webhooksAllowPrivate?: boolean;
+  /** How long the ledger audit's checks may run (STOCKROOM_AUDIT_TIMEOUT_MS); DEFAULT_AUDIT_TIMEOUT_MS if absent. */
+  auditTimeoutMs?: number;
 }
+
+/** Under the default request timeout (30 s), so the audit answers before the request is cut. */
+export const DEFAULT_AUDIT_TIMEOUT_MS = 25_000;
 
 /**
  * Opaque on purpose: the root context type is part of AppRouter, which the published SDK

@@ -38,6 +38,13 @@ export interface Database {
   /** Cheap round trip, for readiness checks. */
   ping(): Promise<void>;
   poolStats(): PoolStats;
+  /**
+   * Runs `run` on one connection whose statements may take up to `timeoutMs` (PostgreSQL's
+   * statement_timeout and the client's own wait), instead of the pool's statement timeout: for
+   * the few queries whose cost follows the whole database (the full ledger audit). The
+   * connection goes back to the pool with the pool's timeout. PGlite has no timeout to raise.
+   */
+  longRunning<T>(timeoutMs: number, run: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -121,16 +128,19 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
   // So transactions run on a client checked out here and always given back; a client that
   // failed by its connection is destroyed rather than pooled.
   const onClient = new WeakMap<pg.PoolClient, Db>();
+  const dbOf = (client: pg.PoolClient) => {
+    let single = onClient.get(client);
+    if (!single) {
+      single = drizzlePg(client, { schema }) as unknown as Db;
+      onClient.set(client, single);
+    }
+    return single;
+  };
   db.transaction = async (run, config) => {
     const client = await pool.connect();
     let failure: unknown;
     try {
-      let single = onClient.get(client);
-      if (!single) {
-        single = drizzlePg(client, { schema }) as unknown as Db;
-        onClient.set(client, single);
-      }
-      return await single.transaction(run, config);
+      return await dbOf(client).transaction(run, config);
     } catch (err) {
       failure = err;
       throw err;
@@ -166,6 +176,32 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
       await pool.query("select 1");
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async longRunning(timeoutMs, run) {
+      const ms = Math.trunc(timeoutMs);
+      const poolMs = options.statementTimeoutMs ?? 10_000;
+      const client = await pool.connect();
+      // pg reads a query's client-side timeout from the connection's parameters when the query
+      // starts (a query config may not carry one through drizzle): raised for this run only.
+      const parameters = (client as unknown as { connectionParameters: { query_timeout?: number } })
+        .connectionParameters;
+      // A connection whose timeout could not be put back is destroyed, not pooled again.
+      let broken: Error | undefined;
+      try {
+        await client.query(`set statement_timeout = ${ms}`);
+        parameters.query_timeout = ms + 2000;
+        return await run(dbOf(client));
+      } catch (err) {
+        if (isConnectionError(err)) broken = err as Error;
+        throw err;
+      } finally {
+        parameters.query_timeout = poolMs + 2000;
+        if (!broken)
+          await client.query(`set statement_timeout = ${Math.trunc(poolMs)}`).catch((err: unknown) => {
+            broken = err instanceof Error ? err : new Error(String(err));
+          });
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
 }
@@ -185,6 +221,7 @@ async function createPglite(dataDir: string, purpose: string): Promise<Database>
       await db.execute(sql`select 1`);
     },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    longRunning: (_timeoutMs, run) => run(db),
     async close() {
       if (closed) return;
       closed = true;

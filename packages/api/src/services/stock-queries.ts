@@ -267,12 +267,19 @@ export async function listAlerts(db: Queryable, input: AlertsInput) {
  * finds nothing wrong moves the watermark to the frontier; one that finds a discrepancy leaves
  * it, so the next run reports it again until it is corrected.
  */
-export async function auditLedger(db: Queryable, input: { full?: boolean } = {}) {
+export async function auditLedger(
+  db: Queryable,
+  input: { full?: boolean } = {},
+  /** Runs the checks themselves, whose cost follows the ledger, e.g. with a longer timeout. */
+  long: <T>(run: (db: Queryable) => Promise<T>) => Promise<T> = (run) => run(db),
+) {
   const query = queryOf(db);
   const previous = await readAuditWatermark(query);
   const upTo = await db.transaction((tx) => ledgerFrontier(queryOf(tx)));
   const mode = input.full ? "full" : "incremental";
-  const report = await ledgerAudit(query, input.full ? undefined : { after: previous.seq, upTo });
+  const report = await long((checks) =>
+    ledgerAudit(queryOf(checks), input.full ? undefined : { after: previous.seq, upTo }),
+  );
   const watermark =
     report.discrepancies.length === 0 ? await advanceAuditWatermark(query, upTo, mode) : previous;
   return {
