@@ -30,12 +30,12 @@ BEGIN
   GROUP BY n.store_id ORDER BY n.store_id COLLATE "C"
   ON CONFLICT (store_id) DO UPDATE SET levels = store_counts.levels + excluded.levels,
     below_min = store_counts.below_min + excluded.below_min;
-  INSERT INTO store_category_counts (store_id, category, below_min)
-  SELECT n.store_id, n.category, count(*)
+  INSERT INTO store_category_counts (store_id, category, levels, below_min)
+  SELECT n.store_id, n.category, count(*), count(*) FILTER (WHERE n.quantity - n.reserved < n.min_stock)
   FROM inserted n JOIN products p ON p.id = n.product_id AND p.deleted_at IS NULL
-  WHERE n.quantity - n.reserved < n.min_stock
   GROUP BY n.store_id, n.category ORDER BY n.store_id COLLATE "C", n.category COLLATE "C"
-  ON CONFLICT (category, store_id) DO UPDATE SET below_min = store_category_counts.below_min + excluded.below_min;
+  ON CONFLICT (category, store_id) DO UPDATE SET levels = store_category_counts.levels + excluded.levels,
+    below_min = store_category_counts.below_min + excluded.below_min;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -49,10 +49,10 @@ BEGIN
         FROM removed o JOIN products p ON p.id = o.product_id AND p.deleted_at IS NULL
         GROUP BY o.store_id) d
   WHERE s.store_id = d.store_id;
-  UPDATE store_category_counts c SET below_min = c.below_min - d.below_min
-  FROM (SELECT o.store_id, o.category, count(*) AS below_min
+  UPDATE store_category_counts c SET levels = c.levels - d.levels, below_min = c.below_min - d.below_min
+  FROM (SELECT o.store_id, o.category, count(*) AS levels,
+               count(*) FILTER (WHERE o.quantity - o.reserved < o.min_stock) AS below_min
         FROM removed o JOIN products p ON p.id = o.product_id AND p.deleted_at IS NULL
-        WHERE o.quantity - o.reserved < o.min_stock
         GROUP BY o.store_id, o.category) d
   WHERE c.store_id = d.store_id AND c.category = d.category;
   RETURN NULL;
@@ -122,20 +122,22 @@ BEGIN
           FROM stock_levels l WHERE l.product_id = NEW.id GROUP BY l.store_id) d
     WHERE s.store_id = d.store_id;
   END IF;
-  -- The product's levels under their minimum leave OLD.category (if they were counted) and
-  -- join NEW.category (if they count now).
+  -- The product's levels (and those of them under their minimum) leave OLD.category (if they
+  -- were counted) and join NEW.category (if they count now).
   IF was_live AND (NOT is_live OR moved) THEN
-    UPDATE store_category_counts c SET below_min = c.below_min - d.n
-    FROM (SELECT l.store_id, count(*) AS n FROM stock_levels l
-          WHERE l.product_id = NEW.id AND l.quantity - l.reserved < l.min_stock GROUP BY l.store_id) d
+    UPDATE store_category_counts c SET levels = c.levels - d.levels, below_min = c.below_min - d.below_min
+    FROM (SELECT l.store_id, count(*) AS levels,
+                 count(*) FILTER (WHERE l.quantity - l.reserved < l.min_stock) AS below_min
+          FROM stock_levels l WHERE l.product_id = NEW.id GROUP BY l.store_id) d
     WHERE c.category = OLD.category AND c.store_id = d.store_id;
   END IF;
   IF is_live AND (NOT was_live OR moved) THEN
-    INSERT INTO store_category_counts (store_id, category, below_min)
-    SELECT l.store_id, NEW.category, count(*) FROM stock_levels l
-    WHERE l.product_id = NEW.id AND l.quantity - l.reserved < l.min_stock
+    INSERT INTO store_category_counts (store_id, category, levels, below_min)
+    SELECT l.store_id, NEW.category, count(*), count(*) FILTER (WHERE l.quantity - l.reserved < l.min_stock)
+    FROM stock_levels l WHERE l.product_id = NEW.id
     GROUP BY l.store_id ORDER BY l.store_id COLLATE "C"
-    ON CONFLICT (category, store_id) DO UPDATE SET below_min = store_category_counts.below_min + excluded.below_min;
+    ON CONFLICT (category, store_id) DO UPDATE SET levels = store_category_counts.levels + excluded.levels,
+      below_min = store_category_counts.below_min + excluded.below_min;
   END IF;
   RETURN NULL;
 END $$;

@@ -537,7 +537,7 @@ BEGIN
     -- "Under its minimum" compares what is available with the minimum (as the triggers do).
     IF l_new[k] OR (qty0[k] - res0[k] < min0[k]) <> (qty[k] - res[k] < mins[k]) THEN
       x_store := x_store || l_store[k];
-      x_category := x_category || CASE WHEN qty[k] - res[k] < mins[k] OR NOT l_new[k] THEN l_category[k] END;
+      x_category := x_category || l_category[k];
     END IF;
     -- Events: a crossing no applied change reported (holds that lapsed in step 1, alone).
     IF coalesce(l_low[k], qty0[k] - res0[k] < min0[k]) <> (qty[k] - res[k] < mins[k]) THEN
@@ -577,8 +577,8 @@ BEGIN
   END IF;
 
   -- 4. Counter rows, store by store: a store's store_counts row, then its category rows. A new
-  -- level counts in its store's levels; a level whose "under its minimum" flips counts in
-  -- below_min of its store and of its store and category.
+  -- level counts in the levels of its store and of its store and category; a level whose
+  -- "under its minimum" flips counts in below_min of both.
   IF cardinality(x_store) > 0 THEN
     FOR ctr IN
       SELECT DISTINCT x.store COLLATE "C" AS store, x.category COLLATE "C" AS category

@@ -172,14 +172,15 @@ export const INVARIANT_SQL = {
     ),
     -- One pass over the live levels, grouped; never a count per store (and category), which
     -- rescans them all for each of the stores × categories pairs.
-    below as (
-      select l.store_id, l.category, count(*) as below_min from live l
-      where l.quantity - l.reserved < l.min_stock group by l.store_id, l.category
+    per_pair as (
+      select l.store_id, l.category, count(*) as levels,
+             count(*) filter (where l.quantity - l.reserved < l.min_stock) as below_min
+      from live l group by l.store_id, l.category
     ),
     pair as (
-      select s.id as store_id, c.category, coalesce(b.below_min, 0) as below_min
+      select s.id as store_id, c.category, coalesce(b.levels, 0) as levels, coalesce(b.below_min, 0) as below_min
       from public.stores s cross join (select distinct category from public.products) c
-      left join below b on b.store_id = s.id and b.category = c.category
+      left join per_pair b on b.store_id = s.id and b.category = c.category
     ),
     per_store as (
       select l.store_id, count(*) as levels, count(*) filter (where l.quantity - l.reserved < l.min_stock) as below_min
@@ -195,7 +196,7 @@ export const INVARIANT_SQL = {
     union all
     select 'store and category ' || pair.store_id || '/' || pair.category from pair
       left join public.store_category_counts k on k.store_id = pair.store_id and k.category = pair.category
-     where coalesce(k.below_min, 0) <> pair.below_min
+     where coalesce(k.levels, 0) <> pair.levels or coalesce(k.below_min, 0) <> pair.below_min
     union all
     select 'store ' || store.store_id from store
       left join public.store_counts s on s.store_id = store.store_id

@@ -73,10 +73,14 @@ describe.each(backends)("count tables stay exact (%s)", (backend) => {
     await run(sql`insert into store_category_counts (store_id, category, below_min) values ('a', 'tools', 4)
       on conflict (category, store_id) do update set below_min = store_category_counts.below_min + 4`);
     await run(sql`update category_counts set products = products + 1 where category = 'paint'`);
+    // A store's levels of one category (its inventory page's total), off by one alone.
+    await run(sql`insert into store_category_counts (store_id, category, levels) values ('b', 'paint', 1)
+      on conflict (category, store_id) do update set levels = store_category_counts.levels + 1`);
     const wrong = rowsOf<{ counter: string }>(await run(sql.raw(INVARIANT_SQL.counters)));
     expect(wrong.map((r) => r.counter)).toEqual([
       "category paint",
       "store and category a/tools",
+      "store and category b/paint",
       "store b",
       "store c",
     ]);

@@ -148,8 +148,8 @@ const ZLevelKey = z.tuple([zText(0, 64), ZUuid]);
 
 /**
  * A store's levels in sku order: one statement reads the page straight from the
- * (store_id, sku, product_id) index and the total from store_counts (or a count when
- * category or q filter). An empty page falls back to checking the store exists.
+ * (store_id, sku, product_id) index and the total from store_counts (store_category_counts
+ * with a category; a count when q filters). An empty page falls back to checking the store exists.
  */
 export async function listStoreInventory(db: Queryable, input: StoreInventoryInput) {
   const keyset = {
@@ -160,16 +160,19 @@ export async function listStoreInventory(db: Queryable, input: StoreInventoryInp
   const after = decodeCursor(keyset, input);
   const st = new Statement();
   const filters = levelFilters(st, input);
-  const counted = input.category === undefined && !input.q;
+  // Kept counts (store_counts, or store_category_counts with a category) unless q filters.
   const stat =
     input.belowMin === true
       ? `c.below_min - ${filters.lapsedBelowMin}`
       : input.belowMin === false
         ? `c.levels - c.below_min + ${filters.lapsedBelowMin}`
         : "c.levels";
-  const total = counted
-    ? `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${filters.store})`
-    : filters.count;
+  const total = input.q
+    ? filters.count
+    : filters.category
+      ? `(select coalesce(sum(${stat}), 0) from store_category_counts c
+          where c.store_id = ${filters.store} and c.category = ${filters.category})`
+      : `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${filters.store})`;
   const {
     rows,
     offset,

@@ -20,8 +20,9 @@ export const storeCounts = pgTable("store_counts", {
 });
 
 /**
- * Per category and store: levels of live products under their minimum (the alerts of a
- * category, or of a category in one store). Keyed by store as well as category so that the
+ * Per category and store: levels of live products, and how many of those are under their
+ * minimum (a store's inventory of a category; the alerts of a category, or of a category in
+ * one store). Keyed by store as well as category so that the
  * triggers lock counter rows in the same order as the levels (store by store): one row per
  * category alone would be locked by every store's change and let two transfers deadlock.
  */
@@ -30,6 +31,7 @@ export const storeCategoryCounts = pgTable(
   {
     category: varchar("category", { length: 100 }).notNull(),
     storeId: varchar("store_id", { length: 40 }).notNull(),
+    levels: integer("levels").notNull().default(0),
     belowMin: integer("below_min").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.category, t.storeId] })],
