@@ -65,17 +65,12 @@ function levelFilters(
     category,
     where: level.length > 0 ? `${levelText} and ${productText}` : productText,
     /**
-     * Counts the matching levels whose product passes the product filters. The product is
-     * probed per level (a correlated subquery the planner cannot turn into a hash join over
-     * the whole catalogue), so the cost follows the matching levels, found by index. With
-     * `q`, the other way round: the products that match, from the trigram indexes, each
-     * probing its level by primary key, so the cost follows the matching products.
+     * Counts the matching levels when `q` filters (the one total no kept count answers): the
+     * products that match, from the trigram indexes, each probing its level by primary key,
+     * so the cost follows the matching products.
      */
-    count: input.q
-      ? `(select count(*) from products p join stock_levels l on l.product_id = p.id
-         where ${productText}${level.length > 0 ? ` and ${levelText}` : ""})`
-      : `(select count(*) from stock_levels l where ${levelText}
-       and (select ${productText} from products p where p.id = l.product_id))`,
+    count: `(select count(*) from products p join stock_levels l on l.product_id = p.id
+       where ${productText}${level.length > 0 ? ` and ${levelText}` : ""})`,
     /**
      * The kept below_min counters count a level by its stored `reserved`; this many of the
      * levels they count (under the store and category filters) are not under their minimum
@@ -169,10 +164,8 @@ export async function listStoreInventory(db: Queryable, input: StoreInventoryInp
         : "c.levels";
   const total = input.q
     ? filters.count
-    : filters.category
-      ? `(select coalesce(sum(${stat}), 0) from store_category_counts c
-          where c.store_id = ${filters.store} and c.category = ${filters.category})`
-      : `(select coalesce(sum(${stat}), 0) from store_counts c where c.store_id = ${filters.store})`;
+    : `(select coalesce(sum(${stat}), 0) from ${filters.category ? "store_category_counts" : "store_counts"} c
+        where c.store_id = ${filters.store}${filters.category ? ` and c.category = ${filters.category}` : ""})`;
   const {
     rows,
     offset,
