@@ -129,6 +129,12 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
   let running: Promise<ReplicaStatus> | null = null;
 
   const status = (): ReplicaStatus => ({ state, lagSeconds, servingReads: state === "streaming" });
+  /** Not placed on the primary's WAL: no lag, no replayed position. */
+  const unplaced = (next: "not_a_standby" | "down") => {
+    state = next;
+    lagSeconds = null;
+    replayedAt = null;
+  };
 
   const withTimeout = <T>(p: Promise<T>, ms: number) =>
     Promise.race([
@@ -160,18 +166,8 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
           budget,
         ),
       );
-      if (!r?.standby) {
-        state = "not_a_standby";
-        lagSeconds = null;
-        replayedAt = null;
-        return;
-      }
-      if (r.lsn === null) {
-        state = "down";
-        lagSeconds = null;
-        replayedAt = null;
-        return;
-      }
+      if (!r?.standby) return unplaced("not_a_standby");
+      if (r.lsn === null) return unplaced("down");
       const replayed = parseLsn(r.lsn);
       replayedAt = replayed;
       const now = performance.now();
@@ -187,9 +183,7 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
       lagSeconds = Math.round(lagMs) / 1000;
       state = caughtUpTo !== null && lagMs <= maxLagMs ? "streaming" : "lagging";
     } catch {
-      state = "down";
-      lagSeconds = null;
-      replayedAt = null;
+      unplaced("down");
     }
   }
 
@@ -233,11 +227,7 @@ export async function openReadReplica(primary: Database, options: ReadReplicaOpt
     maxLagMs,
     usable: () => state === "streaming",
     status,
-    failed() {
-      state = "down";
-      lagSeconds = null;
-      replayedAt = null;
-    },
+    failed: () => unplaced("down"),
     hasReplayed: (position) => replayedAt !== null && replayedAt >= position,
     primaryPosition,
     check,
