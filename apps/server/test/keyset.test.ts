@@ -266,3 +266,81 @@ describe.each(backends)("keyset paging on %s", (backend) => {
     });
   });
 });
+
+describe.each(backends)("totals past the count bound on %s", (backend) => {
+  let t: TestApp;
+  const MATCHES = 2000;
+
+  beforeAll(async () => {
+    t = await createTestApp(backend);
+    for (let start = 0; start < MATCHES; start += 1000) {
+      const items = Array.from({ length: 1000 }, (_, i) => ({
+        sku: `BD-${String(start + i).padStart(5, "0")}`,
+        name: `Bound ${start + i}`,
+        category: "bound",
+        price: 1 + ((start + i) % 900) / 100,
+      }));
+      const batch = await t.rest("POST", "/api/products/batch", { body: { items }, key: t.keys.manager });
+      expect(batch.status, batch.text).toBe(200);
+    }
+  });
+  afterAll(() => t?.close());
+
+  async function get(path: string): Promise<Page & { totalExact: boolean }> {
+    const reply = await t.rest("GET", path, { key: t.keys.viewer });
+    expect(reply.status, `${path}: ${reply.text}`).toBe(200);
+    return reply.body;
+  }
+
+  it("a broad filter counts 1000 past the offset and says its total is a lower bound", async () => {
+    const first = await get("/api/products?priceMin=1&priceMax=100&limit=20");
+    expect(first).toMatchObject({ total: 1001, totalExact: false, offset: 0 });
+    expect(first.items).toHaveLength(20);
+    // Deeper offsets count further; near the end the count reaches every match.
+    expect(await get("/api/products?priceMin=1&priceMax=100&offset=900")).toMatchObject({
+      total: 1901,
+      totalExact: false,
+    });
+    expect(await get("/api/products?priceMin=1&priceMax=100&offset=1500")).toMatchObject({
+      total: MATCHES,
+      totalExact: true,
+    });
+  });
+
+  it("exactTotal=true counts every match; a kept count (category alone) and a narrow filter are exact", async () => {
+    expect(await get("/api/products?priceMin=1&priceMax=100&exactTotal=true")).toMatchObject({
+      total: MATCHES,
+      totalExact: true,
+    });
+    expect(await get("/api/products?category=bound")).toMatchObject({ total: MATCHES, totalExact: true });
+    // Prices 1.00..1.49 repeat every 900 products: 50 of each 900, so 50 + 50 + 50 (the last
+    // 200 products are 1.00..2.99).
+    expect(await get("/api/products?priceMax=1.49")).toMatchObject({ total: 150, totalExact: true });
+    expect(await get("/api/products?stockMin=0&category=bound&exactTotal=false")).toMatchObject({
+      total: 1001,
+      totalExact: false,
+    });
+  });
+
+  it("a cursor walk raises the lower bound as it goes and ends exact", async () => {
+    let page = await get("/api/products?priceMin=1&sort=sku&limit=100");
+    let seen = page.items.length;
+    while (page.nextCursor) {
+      page = await get(`/api/products?priceMin=1&sort=sku&limit=100&cursor=${page.nextCursor}`);
+      seen += page.items.length;
+      expect(page.total).toBeGreaterThanOrEqual(seen);
+      if (page.nextCursor) {
+        // "At least": more than the walk has seen, until the last page knows the count.
+        expect(page.totalExact, `at ${seen}`).toBe(false);
+        expect(page.total).toBe(Math.max(1001, seen + 1));
+      }
+    }
+    expect(seen).toBe(MATCHES);
+    expect(page).toMatchObject({ total: MATCHES, totalExact: true });
+  });
+
+  it("the tRPC procedure answers the same bound", async () => {
+    const reply = await t.trpc("query", "products.list", { priceMin: 1, limit: 5 });
+    expect(reply.body.result.data).toMatchObject({ total: 1001, totalExact: false });
+  });
+});

@@ -227,6 +227,26 @@ describe("products import", () => {
       failed: [],
     });
   });
+
+  it("a price filter over those rows says its total is a lower bound, and --exact-total counts them", async () => {
+    const bounded = await cli("products", "list", "--category", "bulk", "--price-min", "0", "--limit", "1");
+    expect(bounded.code, bounded.stderr).toBe(0);
+    expect(bounded.stderr).toMatch(/1–1 of at least 1001 · next page: --offset 1/);
+    const exact = await cli(
+      "products",
+      "list",
+      "--category",
+      "bulk",
+      "--price-min",
+      "0",
+      "--limit",
+      "1",
+      "--exact-total",
+    );
+    expect(exact.stderr).toMatch(/1–1 of 10000 · next page/);
+    const json = (await cli("products", "list", "--category", "bulk", "--price-min", "0", "--json")).json();
+    expect(json).toMatchObject({ total: 1001, totalExact: false });
+  });
 });
 
 describe("the binary", () => {

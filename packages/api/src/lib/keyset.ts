@@ -15,6 +15,13 @@ import { stableStringify } from "./stable-json";
 /** The largest offset these lists accept: walking further costs every row skipped. */
 export const MAX_OFFSET = 10_000;
 
+/**
+ * How far past `offset` a list whose total is not kept counts its matches before it stops
+ * and answers a lower bound (`totalExact: false`): an exact count costs every match, so on
+ * a chain-sized catalogue a broad filter would cost more to count than to page.
+ */
+export const TOTAL_BOUND = 1_000;
+
 export const ZKeysetPaging = {
   limit: z.number().int().min(1).max(100).default(20),
   offset: z
@@ -47,8 +54,12 @@ export const ZKeysetPage = <T extends z.ZodType>(item: T) =>
     items: z.array(item),
     total: z.number().int().meta({
       description:
-        "Items matching the filters (the whole list, not what is left). Counted with every offset page; a page reached with `cursor` repeats the count made with the first page, which its cursor carries, instead of counting again.",
+        "Items matching the filters (the whole list, not what is left), or a lower bound of it when `totalExact` is false. Counted with every offset page; a page reached with `cursor` repeats the count made with the first page, which its cursor carries, instead of counting again (a lower bound rises to what the walk has seen).",
       example: 1,
+    }),
+    totalExact: z.boolean().meta({
+      description: `false when \`total\` is a lower bound: a filter that no kept count answers is counted up to ${TOTAL_BOUND} matches past \`offset\` (send \`exactTotal=true\` to count them all). A page that reaches the end of the list is always exact.`,
+      example: true,
     }),
     limit: z.number().int().meta({ example: 20 }),
     offset: z.number().int().meta({
@@ -73,6 +84,8 @@ const ZCursorBody = z.strictObject({
     .max(8),
   n: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   t: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** false: `t` is a lower bound. Absent in exact lists' cursors. */
+  e: z.literal(false).optional(),
 });
 
 const fingerprint = (list: string, scope: Record<string, unknown>) =>
@@ -101,6 +114,8 @@ export interface KeysetPosition<K> {
   position: number;
   /** The total counted with the first page. */
   total: number;
+  /** false when that total is a lower bound. */
+  totalExact: boolean;
 }
 
 export function encodeCursor<K extends KeyValue[]>(
@@ -108,8 +123,16 @@ export function encodeCursor<K extends KeyValue[]>(
   last: K,
   position: number,
   total: number,
+  totalExact = true,
 ): string {
-  const body = { l: spec.list, f: fingerprint(spec.list, spec.scope), k: last, n: position, t: total };
+  const body = {
+    l: spec.list,
+    f: fingerprint(spec.list, spec.scope),
+    k: last,
+    n: position,
+    t: total,
+    ...(totalExact ? {} : { e: false }),
+  };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
@@ -143,30 +166,37 @@ export function decodeCursor<K extends KeyValue[]>(
     );
   const after = spec.key.safeParse(body.k);
   if (!after.success) throw invalidCursor();
-  return { after: after.data, position: body.n, total: body.t };
+  return { after: after.data, position: body.n, total: body.t, totalExact: body.e ?? true };
 }
 
 /**
  * The answer of a keyset list from its rows (fetched one more than `limit`, to know whether
- * there is a next page): the page, and a cursor after its last item.
+ * there is a next page): the page, and a cursor after its last item. A lower-bound total
+ * rises to what the page shows exists, and becomes exact on the list's last page.
  */
 export function keysetPage<R, T, K extends KeyValue[]>(
   spec: KeysetList<K>,
   rows: R[],
-  page: { limit: number; offset: number; total: number },
+  page: { limit: number; offset: number; total: number; totalExact?: boolean },
   map: (row: R) => T,
   keyOf: (row: R) => K,
 ) {
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
+  const more = rows.length > page.limit;
+  const seen = page.offset + items.length;
+  let total = page.total;
+  let totalExact = page.totalExact ?? true;
+  if (!totalExact) {
+    if (!more && items.length > 0) [total, totalExact] = [seen, true];
+    else total = Math.max(total, seen + (more ? 1 : 0));
+  }
   return {
     items: items.map(map),
-    total: page.total,
+    total,
+    totalExact,
     limit: page.limit,
     offset: page.offset,
-    nextCursor:
-      rows.length > page.limit && last !== undefined
-        ? encodeCursor(spec, keyOf(last), page.offset + items.length, page.total)
-        : null,
+    nextCursor: more && last !== undefined ? encodeCursor(spec, keyOf(last), seen, total, totalExact) : null,
   };
 }

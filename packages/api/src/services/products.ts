@@ -2,7 +2,7 @@ import { PgCode, pgConstraint, pgErrorCode, products, type Queryable, rowsOf } f
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError, issuesFromZod, notFound } from "../errors";
-import { decodeCursor, keysetPage } from "../lib/keyset";
+import { decodeCursor, keysetPage, TOTAL_BOUND } from "../lib/keyset";
 import {
   type TProduct,
   type TProductCreateInput,
@@ -46,6 +46,8 @@ export interface ProductListInput {
   stockMin?: number;
   q?: string;
   sort?: ProductSort;
+  /** Count every match, however many (otherwise up to TOTAL_BOUND past offset). */
+  exactTotal?: boolean;
   limit: number;
   offset: number;
   cursor?: string;
@@ -112,9 +114,11 @@ const SORTS = {
  * One statement, prepared once per connection: the page (one row more than asked, to know
  * whether a next page exists), plus `total` as an uncorrelated subquery (run once). Without
  * filters other than category the total is read from category_counts, which triggers keep
- * exact; other filters count matches through an index. A cursor page starts after the
- * cursor's key with one row comparison on the sort's index and counts nothing: its total is
- * the one counted with the first page.
+ * exact; other filters count matches through an index, up to TOTAL_BOUND past the offset
+ * unless `exactTotal` asks for all of them: a price range over 200,000 products matches
+ * 20,000 of them, and counting those cost more than the rest of the request. A cursor page
+ * starts after the cursor's key with one row comparison on the sort's index and counts
+ * nothing: its total is the one counted with the first page.
  */
 export async function listProducts(db: Queryable, input: ProductListInput) {
   const sortName = input.sort ?? "createdAt";
@@ -161,7 +165,7 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
     return keysetPage(
       keyset,
       rows,
-      { limit: input.limit, offset: after.position, total: after.total },
+      { limit: input.limit, offset: after.position, total: after.total, totalExact: after.totalExact },
       fromRaw,
       keyOf,
     );
@@ -169,10 +173,14 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
 
   const byCategoryOnly =
     input.priceMin === undefined && input.priceMax === undefined && input.stockMin === undefined && !input.q;
+  // Counting stops one past the bound: more than `cap` matches is a lower bound.
+  const cap = byCategoryOnly || input.exactTotal ? null : input.offset + TOTAL_BOUND;
   const total = byCategoryOnly
     ? `(select coalesce(sum(c.products), 0) from category_counts c
         ${category ? `where c.category = ${category}` : ""})`
-    : `(select count(*) from products where ${where})`;
+    : cap === null
+      ? `(select count(*) from products where ${where})`
+      : `(select count(*) from (select 1 from products where ${where} limit ${st.p(cap + 1)}) m)`;
   const page = `limit ${st.p(input.limit + 1)} offset ${st.p(input.offset)}`;
   const rows = await st.rows<RawProductRow & { sort_key: string }>(
     db,
@@ -189,7 +197,12 @@ export async function listProducts(db: Queryable, input: ProductListInput) {
   return keysetPage(
     keyset,
     rows,
-    { limit: input.limit, offset: input.offset, total: Number(count) },
+    {
+      limit: input.limit,
+      offset: input.offset,
+      total: Number(count),
+      totalExact: cap === null || Number(count) <= cap,
+    },
     fromRaw,
     keyOf,
   );

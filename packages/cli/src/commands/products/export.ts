@@ -26,8 +26,15 @@ export default defineApiCommand({
     };
     let rows = 0;
     let bar: Progress | null = null;
+    // The first page counts every match: the progress bar's total (cursor pages count nothing).
     const page = (cursor?: string) =>
-      client.products.list({ category: args.category, q: args.q, sort: "sku", limit: PAGE, cursor });
+      client.products.list({
+        category: args.category,
+        q: args.q,
+        sort: "sku",
+        limit: PAGE,
+        ...(cursor ? { cursor } : { exactTotal: true }),
+      });
 
     // Records are pulled one page at a time as the writer drains, following the cursor, with
     // the next page already on its way: memory holds two pages however long the catalogue.

@@ -29,6 +29,10 @@ export default defineApiCommand({
     "price-max": { type: "string", description: "Highest price", valueHint: "n" },
     "stock-min": { type: "string", description: "Least total stock across stores", valueHint: "n" },
     sort: { type: "string", description: `Order: ${SORTS.join(", ")}`, valueHint: "field" },
+    "exact-total": {
+      type: "boolean",
+      description: "Count every match (by default a filtered total stops at 1000 past the offset)",
+    },
     ...pagingArgs,
   },
   async run({ args, client, out }) {
@@ -42,6 +46,7 @@ export default defineApiCommand({
       priceMax: parseNumberArg(args["price-max"], "--price-max", { min: 0 }),
       stockMin: parseIntArg(args["stock-min"], "--stock-min", { min: 0 }),
       sort,
+      ...(args["exact-total"] ? { exactTotal: true } : {}),
       ...pagingFrom(args),
     });
     out.result(page, () => {
@@ -53,10 +58,12 @@ export default defineApiCommand({
 
 export function footer(
   out: { note(s: string): void },
-  page: { items: unknown[]; total: number; limit: number; offset: number },
+  page: { items: unknown[]; total: number; totalExact?: boolean; limit: number; offset: number },
 ) {
   if (page.items.length === 0) return;
   const last = page.offset + page.items.length;
   const more = last < page.total ? ` · next page: --offset ${last}` : "";
-  out.note(`${page.offset + 1}–${last} of ${page.total}${more}`);
+  // A lower bound (products filtered by more than a category): "at least".
+  const of = page.totalExact === false ? `at least ${page.total}` : `${page.total}`;
+  out.note(`${page.offset + 1}–${last} of ${of}${more}`);
 }
