@@ -57,7 +57,7 @@ export interface AppOptions {
   extend?: (app: Hono<AppEnv>) => void;
   /** Sees every request with its route template and status (request metrics). */
   observe?: RequestObserver;
-  /** GET /api/events/stream: how often it polls the feed and sends a heartbeat. */
+  /** GET /api/events/stream: how often the server reads the feed's frontier, and the heartbeat. */
   eventStream?: EventStreamOptions;
 }
 
@@ -269,7 +269,7 @@ export function createApp({
       },
     }),
   );
-  mountEventStream(app, makeContext, errorExit, eventStream);
+  mountEventStream(app, makeContext, errorExit, eventStream, runtime);
   mountRest(app, makeContext, errorExit);
   return app;
 }

@@ -87,8 +87,8 @@ export const ConfigSchema = z.object({
   STOCKROOM_EVENT_PUBLISH_MS: int(200, 0, 60_000),
   // Published events older than this are deleted (hourly).
   STOCKROOM_EVENT_RETENTION_DAYS: int(30, 1, 3650),
-  // GET /api/events/stream: how often an open stream polls the feed, and how long a quiet
-  // stream waits before a heartbeat comment.
+  // GET /api/events/stream: how often the server reads the feed's frontier for its open
+  // streams, and how long a quiet stream waits before a heartbeat comment.
   STOCKROOM_EVENT_STREAM_POLL_MS: int(250, 10, 60_000),
   STOCKROOM_EVENT_HEARTBEAT_MS: int(15_000, 10, 300_000),
   // How often the webhook worker looks for deliveries that are due (0: no deliveries from this process).

@@ -91,6 +91,16 @@ export function createMetrics(options: {
     labelNames: ["outcome"] as const,
     registers: [registry],
   });
+  const streams = new Gauge({
+    name: "stockroom_event_streams",
+    help: "Event streams (GET /api/events/stream) open in this process",
+    registers: [registry],
+  });
+  const streamReads = new Counter({
+    name: "stockroom_event_stream_reads_total",
+    help: "Feed reads made by this process's open event streams after their first page: one when the feed's frontier moves past what a stream has looked at, or when its heartbeat is due",
+    registers: [registry],
+  });
   // Read from the database by refreshOutbox (the server calls it every few seconds), not at
   // each scrape: a scrape never waits for, or takes, a database connection.
   let outbox: Awaited<ReturnType<typeof outboxStatus>> = { written: 0, published: 0, oldestPending: [] };
@@ -192,6 +202,10 @@ export function createMetrics(options: {
       ...(reads ? { read: (target: "replica" | "primary") => reads.inc({ target }) } : {}),
       webhookDelivery(outcome) {
         deliveries.inc({ outcome });
+      },
+      eventStream(what) {
+        if (what === "read") streamReads.inc();
+        else streams.inc(what === "opened" ? 1 : -1);
       },
     },
     async refreshOutbox() {

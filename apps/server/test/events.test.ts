@@ -1,11 +1,33 @@
 import { expireDueReservations } from "@stockroom/api";
 import { checkInvariants, invariantProblems, queryOf, sql } from "@stockroom/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, expectProblem, publishAll, type TestApp, testBackends } from "./helpers";
+import { addKey, createTestApp, expectProblem, publishAll, type TestApp, testBackends } from "./helpers";
 
 const backends = await testBackends();
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON events, checked by the assertions
 type Json = any;
+
+/** Reads Server-Sent Events frames (the text between blank lines) until `enough` says so. */
+async function readFrames(res: Response, enough: (frames: string[]) => boolean): Promise<string[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (;;) {
+      const frames = text.split("\n\n").slice(0, -1);
+      if (enough(frames)) return frames;
+      const { value, done } = await reader.read();
+      if (done) return frames;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+const events = (frames: string[]) =>
+  frames
+    .filter((f) => f.startsWith("id: "))
+    .map((f) => ({ id: f.split("\n")[0]!.slice(4), event: JSON.parse(f.split("\n")[1]!.slice(6)) }));
 
 describe.each(backends)("the event feed on %s", (backend) => {
   let t: TestApp;
@@ -168,28 +190,6 @@ describe.each(backends)("the event feed on %s", (backend) => {
     expect(trpc.status).toBe(200);
   });
 
-  /** Reads Server-Sent Events frames (the text between blank lines) until `enough` says so. */
-  async function readFrames(res: Response, enough: (frames: string[]) => boolean): Promise<string[]> {
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
-    try {
-      for (;;) {
-        const frames = text.split("\n\n").slice(0, -1);
-        if (enough(frames)) return frames;
-        const { value, done } = await reader.read();
-        if (done) return frames;
-        text += decoder.decode(value, { stream: true });
-      }
-    } finally {
-      await reader.cancel();
-    }
-  }
-  const events = (frames: string[]) =>
-    frames
-      .filter((f) => f.startsWith("id: "))
-      .map((f) => ({ id: f.split("\n")[0]!.slice(4), event: JSON.parse(f.split("\n")[1]!.slice(6)) }));
-
   it("streams the feed as Server-Sent Events, resuming after Last-Event-ID, with heartbeats", async () => {
     await settled();
     const feed = (await t.rest("GET", "/api/events?limit=100")).body.items as Json[];
@@ -249,5 +249,86 @@ describe.each(backends)("the event feed on %s", (backend) => {
 
   it("keeps every ledger row matched by one stock.changed event", async () => {
     expect(invariantProblems(await checkInvariants(queryOf(t.database.db)))).toEqual([]);
+  });
+});
+
+describe.each(backends)("open event streams on %s", (backend) => {
+  let t: TestApp;
+  let bolt: string;
+
+  beforeAll(async () => {
+    // A heartbeat far away: what an idle stream costs is what it reads between heartbeats.
+    t = await createTestApp(backend, { eventStream: { pollMs: 20, heartbeatMs: 60_000 }, keyCacheTtlMs: 0 });
+    await t.rest("POST", "/api/stores", { body: { id: "s", name: "S" } });
+    const created = await t.rest("POST", "/api/products", {
+      body: { sku: "BOLT", name: "Bolt", category: "tools", price: 1 },
+    });
+    bolt = created.body.id;
+    await t.rest("POST", "/api/inventory/adjustments", {
+      body: { productId: bolt, storeId: "s", delta: 5, reason: "received" },
+    });
+  });
+  afterAll(() => t?.close());
+
+  /** The feed's last sequence, once everything written is published. */
+  async function feedEnd(): Promise<string> {
+    await publishAll(t.database);
+    let end = "0";
+    for (;;) {
+      const page = await t.rest("GET", `/api/events?limit=100&after=${end}`);
+      if (page.body.items.length === 0) return end;
+      end = page.body.nextCursor;
+    }
+  }
+  const sell = (units: number) =>
+    t.rest("POST", "/api/inventory/adjustments", {
+      body: { productId: bolt, storeId: "s", delta: -units, reason: "sold" },
+      key: t.keys.clerk,
+    });
+
+  it("share one frontier read a tick while idle, and read the feed once each when something is published", async () => {
+    const end = await feedEnd();
+    const counts = { opened: 0, closed: 0, read: 0 };
+    t.runtime.hooks.eventStream = (what) => {
+      counts[what] += 1;
+    };
+    const streams = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.app.request(`/api/events/stream?after=${end}&types=stock.changed`, {
+          headers: { authorization: `Bearer ${t.keys.viewer}` },
+        }),
+      ),
+    );
+    const frames = streams.map((res) => readFrames(res, (f) => events(f).length >= 1));
+    // Polling the feed per stream, as before, made 10 streams x 25 ticks = 250 reads here.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(counts.opened).toBe(10);
+    expect(counts.read).toBeLessThanOrEqual(10);
+
+    const readsBefore = counts.read;
+    expect((await sell(2)).status).toBe(201);
+    for (const got of await Promise.all(frames))
+      expect(events(got).map((e) => e.event.data)).toEqual([
+        expect.objectContaining({ productId: bolt, delta: -2, quantity: 3 }),
+      ]);
+    // One read a stream brought the change (a second if a tick fell between the commit and
+    // its publication); the streams did not each poll meanwhile.
+    expect(counts.read - readsBefore).toBeGreaterThanOrEqual(10);
+    expect(counts.read - readsBefore).toBeLessThanOrEqual(20);
+    await expect.poll(() => counts.closed).toBe(10);
+  });
+
+  it("ends a stream whose key is revoked, at its next read, without sending what it may no longer see", async () => {
+    const end = await feedEnd();
+    const { id, secret } = await addKey(t.database, "viewer", "revoked while streaming");
+    const res = await t.app.request(`/api/events/stream?after=${end}`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(res.status).toBe(200);
+    expect((await t.rest("DELETE", `/api/keys/${id}`)).status).toBe(204);
+    expect((await sell(1)).status).toBe(201);
+    // Read to the end of the stream: it ends by itself.
+    const frames = await readFrames(res, () => false);
+    expect(events(frames)).toEqual([]);
   });
 });

@@ -16,6 +16,8 @@ export interface RuntimeHooks {
   read?(target: "replica" | "primary"): void;
   /** A webhook delivery attempt ended so. */
   webhookDelivery?(outcome: "delivered" | "retry" | "failed" | "disabled"): void;
+  /** An event stream opened, closed, or read the feed (GET /api/events/stream). */
+  eventStream?(what: "opened" | "closed" | "read"): void;
 }
 
 /** Everything procedures need at run time; built once by the server. */

@@ -90,6 +90,16 @@ export const LAST_SEQ_SQL =
 /** The feed's frontier: every event up to this seq may be read. */
 export const PUBLISHED_SEQ_SQL = "(select w.published from event_watermark w where w.id = 1)";
 
+/** Publishes what is ready, then answers the feed's frontier (one poll for every open stream). */
+export async function feedFrontier(db: Queryable): Promise<number> {
+  await publishEvents(db);
+  const [row] = await new Statement().rows<{ published: number | string }>(
+    db,
+    `select ${PUBLISHED_SEQ_SQL} as published`,
+  );
+  return Number(row?.published ?? 0);
+}
+
 /**
  * Retention: moves the feed's start (`kept_from`) past the published events older than `days`
  * days, and deletes up to `max` of the events table's rows before it, oldest first; answers
