@@ -58,7 +58,7 @@ export const ZKeysetPage = <T extends z.ZodType>(item: T) =>
       example: 1,
     }),
     totalExact: z.boolean().meta({
-      description: `false when \`total\` is a lower bound: a filter that no kept count answers is counted up to ${TOTAL_BOUND} matches past \`offset\` (send \`exactTotal=true\` to count them all). A page that reaches the end of the list is always exact.`,
+      description: `false when \`total\` is a lower bound (at least that many match). The products list counts filters other than \`category\` up to ${TOTAL_BOUND} matches past \`offset\` (\`exactTotal=true\` counts them all); a store's inventory and the alerts are always exact. A page that reaches the end of the list is always exact.`,
       example: true,
     }),
     limit: z.number().int().meta({ example: 20 }),
