@@ -146,3 +146,22 @@ CREATE OR REPLACE TRIGGER products_counts_update AFTER UPDATE OF sku, category, 
   FOR EACH ROW WHEN (OLD.sku IS DISTINCT FROM NEW.sku OR OLD.category IS DISTINCT FROM NEW.category
     OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL))
   EXECUTE FUNCTION stockroom_product_changed();
+--> statement-breakpoint
+-- Whenever this file is installed, the levels per store and category are counted again. It is
+-- installed right after the migrations, in a transaction of its own, while other servers may
+-- still be writing: a level created or deleted between the two was seen by the triggers
+-- installed before, which (until migration 0018) did not count levels per store and category.
+-- The CREATE TRIGGER statements above hold off every writer of stock levels until this
+-- transaction commits, so the counts are exact when the new triggers take over.
+UPDATE store_category_counts c SET levels = 0
+WHERE c.levels <> 0 AND NOT EXISTS (
+  SELECT 1 FROM stock_levels l JOIN products p ON p.id = l.product_id AND p.deleted_at IS NULL
+  WHERE l.store_id = c.store_id AND l.category = c.category);
+--> statement-breakpoint
+INSERT INTO store_category_counts (store_id, category, levels)
+SELECT l.store_id, l.category, count(*)
+FROM stock_levels l JOIN products p ON p.id = l.product_id AND p.deleted_at IS NULL
+GROUP BY l.store_id, l.category
+ORDER BY l.store_id COLLATE "C", l.category COLLATE "C"
+ON CONFLICT (category, store_id) DO UPDATE SET levels = excluded.levels
+WHERE store_category_counts.levels <> excluded.levels;

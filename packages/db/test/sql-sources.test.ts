@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "../src/client";
+import { checkInvariants, invariantProblems, queryOf } from "../src/invariants";
 import { installSqlSources, readSqlSources } from "../src/sql-sources";
 import { createTestDatabase, type ScratchDatabase, testBackends } from "../src/testing";
 
@@ -102,5 +103,36 @@ describe.each(backends)("the database's definitions on %s", (backend) => {
       await scratch.database.db.execute(sql`select name, sha256 from stockroom_sql_sources order by name`),
     );
     expect(rows).toEqual(sources.map((s) => ({ name: s.name, sha256: s.sha256 })));
+  });
+
+  it("count the levels per store and category again when counters.sql is installed (the upgrade window)", async () => {
+    const db = scratch.database.db;
+    await db.execute(sql`insert into stores (id, name) values ('up', 'Upgrade')`);
+    await db.execute(sql`insert into products (id, sku, name, category, price) values
+      ('00000000-0000-4000-8000-00000000a001', 'UP-1', 'Up 1', 'upgrades', 1),
+      ('00000000-0000-4000-8000-00000000a002', 'UP-2', 'Up 2', 'upgrades', 1)`);
+    await db.execute(sql`insert into stock_levels (product_id, store_id, quantity) values
+      ('00000000-0000-4000-8000-00000000a001', 'up', 0)`);
+    // A level written while the triggers of the release before were installed: they counted
+    // it for its store, not for its store and category.
+    await db.execute(sql`insert into stock_levels (product_id, store_id, quantity) values
+      ('00000000-0000-4000-8000-00000000a002', 'up', 0)`);
+    await db.execute(
+      sql`update store_category_counts set levels = levels - 1 where store_id = 'up' and category = 'upgrades'`,
+    );
+    const check = async () => invariantProblems(await checkInvariants(queryOf(db)));
+    expect(await check()).toEqual(["counters: store and category up/upgrades differs from a recount"]);
+
+    const counters = sources.find((s) => s.name === "counters.sql")!;
+    await db.transaction(async (tx) => {
+      for (const statement of counters.statements) await tx.execute(sql.raw(statement));
+    });
+    expect(await check()).toEqual([]);
+    const [row] = rowsOf<{ levels: number }>(
+      await db.execute(
+        sql`select levels from store_category_counts where store_id = 'up' and category = 'upgrades'`,
+      ),
+    );
+    expect(row?.levels).toBe(2);
   });
 });
