@@ -190,17 +190,20 @@ export const INVARIANT_SQL = {
       select s.id as store_id, coalesce(p.levels, 0) as levels, coalesce(p.below_min, 0) as below_min
       from public.stores s left join per_store p on p.store_id = s.id
     )
-    select 'category ' || cat.category as counter from cat
-      left join public.category_counts c on c.category = cat.category
-     where coalesce(c.products, 0) <> cat.products
+    -- Full joins: a counter row with no recount beside it (a category no product has) must
+    -- hold zeros too.
+    select 'category ' || coalesce(cat.category, c.category) as counter from cat
+      full join public.category_counts c on c.category = cat.category
+     where coalesce(c.products, 0) <> coalesce(cat.products, 0)
     union all
-    select 'store and category ' || pair.store_id || '/' || pair.category from pair
-      left join public.store_category_counts k on k.store_id = pair.store_id and k.category = pair.category
-     where coalesce(k.levels, 0) <> pair.levels or coalesce(k.below_min, 0) <> pair.below_min
+    select 'store and category ' || coalesce(pair.store_id, k.store_id) || '/' || coalesce(pair.category, k.category)
+      from pair
+      full join public.store_category_counts k on k.store_id = pair.store_id and k.category = pair.category
+     where coalesce(k.levels, 0) <> coalesce(pair.levels, 0) or coalesce(k.below_min, 0) <> coalesce(pair.below_min, 0)
     union all
-    select 'store ' || store.store_id from store
-      left join public.store_counts s on s.store_id = store.store_id
-     where coalesce(s.levels, 0) <> store.levels or coalesce(s.below_min, 0) <> store.below_min
+    select 'store ' || coalesce(store.store_id, s.store_id) from store
+      full join public.store_counts s on s.store_id = store.store_id
+     where coalesce(s.levels, 0) <> coalesce(store.levels, 0) or coalesce(s.below_min, 0) <> coalesce(store.below_min, 0)
     order by 1`,
 } as const;
 

@@ -76,9 +76,15 @@ describe.each(backends)("count tables stay exact (%s)", (backend) => {
     // A store's levels of one category (its inventory page's total), off by one alone.
     await run(sql`insert into store_category_counts (store_id, category, levels) values ('b', 'paint', 1)
       on conflict (category, store_id) do update set levels = store_category_counts.levels + 1`);
+    // Rows for a category no product has: nothing is recounted beside them, they must be zero.
+    await run(sql`insert into category_counts (category, products) values ('ghosts', 2)`);
+    await run(sql`insert into store_category_counts (store_id, category, levels) values ('a', 'ghosts', 3)`);
+    await run(sql`insert into store_category_counts (store_id, category) values ('b', 'ghosts')`);
     const wrong = rowsOf<{ counter: string }>(await run(sql.raw(INVARIANT_SQL.counters)));
     expect(wrong.map((r) => r.counter)).toEqual([
+      "category ghosts",
       "category paint",
+      "store and category a/ghosts",
       "store and category a/tools",
       "store and category b/paint",
       "store b",
