@@ -138,7 +138,14 @@ describe("products", () => {
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
     const page = json.json();
-    expect(Object.keys(page).sort()).toEqual(["items", "limit", "nextCursor", "offset", "total"]);
+    expect(Object.keys(page).sort()).toEqual([
+      "items",
+      "limit",
+      "nextCursor",
+      "offset",
+      "total",
+      "totalExact",
+    ]);
     expect(page.items).toHaveLength(3);
     expect(page.items[0]).toEqual(
       expect.objectContaining({ id: expect.any(String), sku: expect.any(String), price: expect.any(Number) }),
