@@ -41,6 +41,7 @@ export {
   DEFAULT_LEASE_MS,
   type DeliveryOptions,
   deliverWebhooks,
+  INTERRUPTED_ATTEMPT,
   MIN_LEASE_MS,
   outboxStatus,
   RETRY_SCHEDULE_S,

@@ -98,7 +98,18 @@ interface Claimed {
   previous_valid: boolean;
 }
 
-/** Leases up to `max` due deliveries (the head of each lane) for `leaseMs`. */
+/**
+ * The delivery log's entry for an attempt whose sender died before recording it: found when
+ * its lapsed lease is claimed again (a recorded attempt clears the lease).
+ */
+export const INTERRUPTED_ATTEMPT =
+  "interrupted: the process sending this attempt stopped before recording an outcome; sent again once its lease lapsed";
+
+/**
+ * Leases up to `max` due deliveries (the head of each lane) for `leaseMs`. A delivery whose
+ * lease lapsed was claimed by a process that died mid-attempt: that attempt goes into the log
+ * as interrupted (from its claim to its lease's end; the receiver may have acted on it).
+ */
 export async function claimDeliveries(
   db: Queryable,
   max: number,
@@ -108,7 +119,8 @@ export async function claimDeliveries(
   return st.rows<Claimed>(
     db,
     `with due as (
-       select d.endpoint_id, d.event_seq from webhook_deliveries d
+       select d.endpoint_id, d.event_seq, d.lease_until as lapsed, d.updated_at as claimed_at
+         from webhook_deliveries d
          join webhook_endpoints w on w.id = d.endpoint_id and w.enabled
         where d.status = 'pending' and d.next_attempt_at <= now()
           and (d.lease_until is null or d.lease_until < now())
@@ -119,6 +131,13 @@ export async function claimDeliveries(
         order by d.next_attempt_at, d.event_seq
         limit ${st.p(max)}
         for update of d skip locked
+     ),
+     interrupted as (
+       insert into webhook_attempts (endpoint_id, event_seq, at, status_code, duration_ms, error)
+       select due.endpoint_id, due.event_seq, due.claimed_at, null,
+              greatest(0, round(extract(epoch from due.lapsed - due.claimed_at) * 1000))::int,
+              ${st.p(INTERRUPTED_ATTEMPT)}
+         from due where due.lapsed is not null
      )
      update webhook_deliveries d set lease_until = now() + make_interval(secs => ${st.p(leaseMs / 1000)}::double precision),
             attempts = d.attempts + 1, updated_at = now()
