@@ -180,12 +180,15 @@ describe.each(backends.filter((b) => b === "postgres"))("the audit's own timeout
         })
       ).status,
     ).toBe(201);
-    // 300,000 more ledger rows on that level that add up to nothing: +5 received, -5 sold.
-    await t.database.db.execute(
-      sql.raw(`insert into movements (product_id, store_id, kind, delta, quantity_after, reason)
-       select '${p.body.id}', 'at', 'adjustment', case when i % 2 = 0 then 5 else -5 end,
-              case when i % 2 = 0 then 15 else 10 end, case when i % 2 = 0 then 'received' else 'sold' end
-       from generate_series(0, 299999) i`),
+    // 300,000 more ledger rows on that level that add up to nothing: +5 received, -5 sold. Not
+    // under the pool's 10 s statement timeout: on a busy CI machine the insert can take longer.
+    await t.database.longRunning(300_000, (db) =>
+      db.execute(
+        sql.raw(`insert into movements (product_id, store_id, kind, delta, quantity_after, reason)
+         select '${p.body.id}', 'at', 'adjustment', case when i % 2 = 0 then 5 else -5 end,
+                case when i % 2 = 0 then 15 else 10 end, case when i % 2 = 0 then 'received' else 'sold' end
+         from generate_series(0, 299999) i`),
+      ),
     );
     t.runtime.auditTimeoutMs = 20;
     const cut = await t.rest("GET", "/api/inventory/audit?full=true");
