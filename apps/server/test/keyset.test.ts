@@ -339,6 +339,12 @@ describe.each(backends)("totals past the count bound on %s", (backend) => {
     expect(page).toMatchObject({ total: MATCHES, totalExact: true });
   });
 
+  it("refuses an exactTotal that is not a boolean with VALIDATION_FAILED naming it", async () => {
+    const reply = await t.rest("GET", "/api/products?priceMin=1&exactTotal=maybe", { key: t.keys.viewer });
+    expectProblem(reply, 400, "VALIDATION_FAILED");
+    expect(reply.body.issues[0].path).toBe("exactTotal");
+  });
+
   it("the tRPC procedure answers the same bound", async () => {
     const reply = await t.trpc("query", "products.list", { priceMin: 1, limit: 5 });
     expect(reply.body.result.data).toMatchObject({ total: 1001, totalExact: false });
