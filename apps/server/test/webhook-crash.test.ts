@@ -217,8 +217,7 @@ describe.skipIf(skipReason !== null)("webhook delivery through a SIGKILL and a r
     await receiver.down();
     mark("receiverDown");
     // Connections refused, not the attempts the kill interrupted (also without a status).
-    const REFUSED_SQL =
-      "select count(*) as n from webhook_attempts where status_code is null and coalesce(error, '') not like 'interrupted:%'";
+    const REFUSED_SQL = `select count(*) as n from webhook_attempts where status_code is null and error is distinct from '${INTERRUPTED_ATTEMPT}'`;
     const refusedBefore = await count(REFUSED_SQL);
     await waitFor(async () => (await count(REFUSED_SQL)) >= refusedBefore + 2, 20_000);
     receiver.mode = "unavailable";
